@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Validation and normalisation of desired services and real servers, before ipvsadm runs.
+
+Every check raises IpvsValidationError with a message that names the field
+(``services[2].real_servers[0].weight``) and says how to fix it. What the
+argument spec can declare (types, choices, exclusions) is declared there; what
+remains are ranges and checks across fields.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsValidationError
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import (
+    DEFAULT_FORWARDING,
+    DEFAULT_WEIGHT,
+    MAX_PERSISTENCE,
+    PROTOCOLS,
+    SCHEDULERS,
+    RealServer,
+    VirtualService,
+)
+
+FLAG_SCHEDULER = {'sh-fallback': 'sh', 'sh-port': 'sh', 'mh-fallback': 'mh', 'mh-port': 'mh'}
+MAX_THRESHOLD = 2 ** 31 - 1
+
+
+def fail(origin, field, message):
+    if not origin:
+        raise IpvsValidationError('%s: %s' % (field, message))
+    if ' line ' in origin:
+        raise IpvsValidationError('%s: %s %s' % (origin, field, message))
+    raise IpvsValidationError('%s.%s: %s' % (origin, field, message))
+
+
+def canonical_address(value, origin, field='address'):
+    """The address as ipvsadm prints it (compressed IPv6, dotted IPv4); host names are refused."""
+    try:
+        return str(ipaddress.ip_address(str(value).strip('[]')))
+    except ValueError:
+        fail(origin, field, '%r is not an IPv4 or IPv6 address; give a literal address such as '
+             '192.0.2.10 or 2001:db8::10 (names are not resolved)' % (value,))
+
+
+def check_range(value, low, high, origin, field, hint):
+    if value is None:
+        return
+    if not low <= value <= high:
+        fail(origin, field, '%s is out of range; %s' % (value, hint))
+
+
+def check_port(value, origin, field='port'):
+    check_range(value, 1, 65535, origin, field, 'give a port from 1 to 65535')
+
+
+def _netmask(svc, origin):
+    """Normalise persistence_netmask: dotted mask for IPv4, prefix length for IPv6, None for the default."""
+    mask = svc.persistence_netmask
+    if mask is None:
+        return None
+    mask = str(mask).strip().lstrip('/')
+    if svc.persistence_timeout is None:
+        fail(origin, 'persistence_netmask', 'only applies to a persistent service; set persistence_timeout too, '
+             'or remove persistence_netmask')
+    if svc.family == 'ipv6':
+        if not mask.isdigit():
+            fail(origin, 'persistence_netmask', '%r is not valid for an IPv6 service; give a prefix length from 1 to 128, '
+                 'such as 64' % mask)
+        check_range(int(mask), 1, 128, origin, 'persistence_netmask', 'give a prefix length from 1 to 128')
+        return None if int(mask) == 128 else mask
+    try:
+        network = ipaddress.IPv4Network('0.0.0.0/%s' % mask)
+    except ValueError:
+        fail(origin, 'persistence_netmask', '%r is not an IPv4 netmask; give a dotted mask such as 255.255.255.0 '
+             'or a prefix length from 0 to 32' % mask)
+    return None if network.prefixlen == 32 else str(network.netmask)
+
+
+def validate_service(svc, origin):
+    """Check and normalise a VirtualService in place (not its real servers)."""
+    if svc.fwmark is not None:
+        check_range(svc.fwmark, 1, 2 ** 32 - 1, origin, 'fwmark', 'give a firewall mark from 1 to 4294967295')
+        if svc.address is not None or svc.port is not None or svc.protocol is not None:
+            fail(origin, 'fwmark', 'a firewall-mark service has no protocol, address or port; remove them or remove fwmark')
+        svc.family = svc.family or 'ipv4'
+    else:
+        if svc.address is None or svc.port is None:
+            fail(origin, 'address', 'a service needs address and port, or a fwmark instead')
+        svc.address = canonical_address(svc.address, origin)
+        check_port(svc.port, origin)
+        family = 'ipv6' if ':' in svc.address else 'ipv4'
+        if svc.family not in (None, family):
+            fail(origin, 'family', 'is %s but address %s is %s; remove family or fix the address' % (svc.family, svc.address, family))
+        svc.family = family
+        svc.protocol = svc.protocol or 'tcp'
+        if svc.protocol not in PROTOCOLS:
+            fail(origin, 'protocol', '%r is not one of %s' % (svc.protocol, ', '.join(PROTOCOLS)))
+    if svc.scheduler not in SCHEDULERS:
+        fail(origin, 'scheduler', '%r is not a scheduler; use one of %s' % (svc.scheduler, ', '.join(SCHEDULERS)))
+    for flag in svc.scheduler_flags:
+        if FLAG_SCHEDULER.get(flag) != svc.scheduler:
+            fail(origin, 'scheduler_flags', '%r needs scheduler %s, not %s; remove the flag or change the scheduler'
+                 % (flag, FLAG_SCHEDULER.get(flag, 'sh or mh'), svc.scheduler))
+    check_range(svc.persistence_timeout, 1, MAX_PERSISTENCE, origin, 'persistence_timeout',
+                'give seconds from 1 to %d (31 days), or omit it for a non-persistent service' % MAX_PERSISTENCE)
+    svc.persistence_netmask = _netmask(svc, origin)
+    if svc.one_packet and svc.fwmark is None and svc.protocol != 'udp':
+        fail(origin, 'one_packet', 'one-packet scheduling is for UDP (or firewall-mark) services only; set protocol: udp or '
+             'one_packet: false')
+
+
+def _tunnel(server, origin):
+    if server.forwarding != 'tun':
+        if server.tunnel_type or server.tunnel_port or server.tunnel_checksum:
+            fail(origin, 'tunnel_type', 'tunnel settings need forwarding: tun; remove them or set forwarding: tun')
+        return
+    server.tunnel_type = server.tunnel_type or 'ipip'
+    if server.tunnel_type == 'gue':
+        if server.tunnel_port is None:
+            fail(origin, 'tunnel_port', 'a gue tunnel needs tunnel_port (the receiver\'s GUE port, 1-65535)')
+        check_port(server.tunnel_port, origin, 'tunnel_port')
+    elif server.tunnel_port is not None:
+        fail(origin, 'tunnel_port', 'only a gue tunnel has a port; remove tunnel_port or set tunnel_type: gue')
+    if server.tunnel_type == 'ipip':
+        if server.tunnel_checksum:
+            fail(origin, 'tunnel_checksum', 'an ipip tunnel has no checksum option; remove tunnel_checksum')
+    else:
+        server.tunnel_checksum = server.tunnel_checksum or 'nocsum'
+
+
+def validate_server(server, svc, origin):
+    """Check and normalise a RealServer of svc in place. Unset (None) fields stay unset."""
+    server.address = canonical_address(server.address, origin)
+    family = 'ipv6' if ':' in server.address else 'ipv4'
+    if family != svc.family and server.forwarding != 'tun':
+        fail(origin, 'address', '%s is %s but the service is %s; use an %s address, or forwarding: tun (the only method that '
+             'crosses families)' % (server.address, family, svc.family, svc.family))
+    if svc.fwmark is not None:
+        server.port = server.port or 0
+        check_range(server.port, 0, 65535, origin, 'port', 'give a port from 0 to 65535 (0 keeps the packet\'s port)')
+    elif server.port is None:
+        server.port = svc.port
+    else:
+        check_port(server.port, origin)
+        if server.port != svc.port and server.forwarding in ('dr', 'tun'):
+            fail(origin, 'port', '%d differs from the service port %d; with forwarding %s the port cannot change: '
+                 'remove port or use forwarding: nat' % (server.port, svc.port, server.forwarding))
+    check_range(server.weight, 0, 65535, origin, 'weight', 'give a weight from 0 (drained) to 65535')
+    check_range(server.upper_threshold, 0, MAX_THRESHOLD, origin, 'upper_threshold', 'give 0 (no limit) or a positive number')
+    check_range(server.lower_threshold, 0, MAX_THRESHOLD, origin, 'lower_threshold', 'give 0 or a positive number')
+    if server.lower_threshold and (server.upper_threshold or 0) < server.lower_threshold:
+        fail(origin, 'lower_threshold', '%d is above upper_threshold %s; the lower threshold must not exceed the upper one'
+             % (server.lower_threshold, server.upper_threshold or 0))
+    _tunnel(server, origin)
+
+
+def service_from_params(params, origin):
+    """A validated VirtualService from a module's (sub)options dict; real_servers None when not given."""
+    svc = VirtualService(protocol=params.get('protocol'), address=params.get('address'), port=params.get('port'),
+                         fwmark=params.get('fwmark'), family=params.get('family'),
+                         scheduler=params.get('scheduler') or 'wlc', scheduler_flags=params.get('scheduler_flags') or (),
+                         persistence_timeout=params.get('persistence_timeout'),
+                         persistence_netmask=params.get('persistence_netmask'),
+                         one_packet=bool(params.get('one_packet')), origin=origin)
+    validate_service(svc, origin)
+    if params.get('real_servers') is not None:
+        svc.real_servers = {}
+        prefix = origin + '.' if origin else ''
+        for index, item in enumerate(params['real_servers']):
+            where = '%sreal_servers[%d]' % (prefix, index)
+            server = server_from_params(dict(item, forwarding=item.get('forwarding') or DEFAULT_FORWARDING,
+                                             weight=DEFAULT_WEIGHT if item.get('weight') is None else item['weight']), svc, where)
+            if server.key in svc.real_servers:
+                fail(where, 'address', '%s is listed twice; list each real server once'
+                     % server.key)
+            svc.real_servers[server.key] = server
+    return svc
+
+
+def server_from_params(params, svc, origin):
+    """A validated RealServer of svc from a (sub)options dict."""
+    server = RealServer(params.get('address'), params.get('port'), params.get('forwarding'), params.get('weight'),
+                        params.get('upper_threshold'), params.get('lower_threshold'), params.get('tunnel_type'),
+                        params.get('tunnel_port'), params.get('tunnel_checksum'), origin=origin)
+    validate_server(server, svc, origin)
+    return server
+
+
+def table_from_params(services, origin='services'):
+    """A validated table (dict key -> VirtualService) from a list of service dicts."""
+    table = {}
+    for index, params in enumerate(services):
+        svc = service_from_params(params, '%s[%d]' % (origin, index))
+        if svc.key in table:
+            fail('%s[%d]' % (origin, index), 'address', '%s is declared twice (also %s); declare each service once'
+                 % (svc.key, table[svc.key].origin))
+        table[svc.key] = svc
+    return table
+
+
+def validate_table(table):
+    """Validate a table parsed from ``rules`` text; returns it keyed by canonical keys."""
+    result = {}
+    for svc in table.values():
+        origin = svc.origin
+        validate_service(svc, origin)
+        servers = {}
+        for server in svc.real_servers.values():
+            validate_server(server, svc, server.origin)
+            servers[server.key] = server
+        svc.real_servers = servers
+        if svc.key in result:
+            fail(origin, 'service', '%s is declared twice; declare each service once' % svc.key)
+        result[svc.key] = svc
+    return result

@@ -1,0 +1,289 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ipvs_table
+short_description: Declare the whole IPVS table and apply only the difference in one ipvsadm process
+version_added: 0.1.0
+description:
+  - Reads the live table with C(ipvsadm -S -n), compares it with the desired table and feeds only the
+    differences to ONE C(ipvsadm -R) process on standard input, instead of one process per rule.
+  - The desired table is given either as structured O(services) or as O(rules) in the format of
+    C(ipvsadm -S -n) (for example the Debian C(/etc/ipvsadm.rules) file), which is the faster input for
+    tables of thousands of services.
+  - If the batch fails midway, the previous table is put back (the reverse difference, or C(ipvsadm -C)
+    and a restore of the saved table if that fails too) and the error names the first rule that failed.
+  - Input is validated before ipvsadm runs; a bad address, port, scheduler, weight or netmask fails the
+    task with a message naming the field, and the live table is untouched.
+author:
+  - lvs.ha developers
+requirements:
+  - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
+  - Root, or the CAP_NET_ADMIN capability.
+extends_documentation_fragment:
+  - lvs.ha._attributes
+  - lvs.ha._attributes.PLATFORM
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the affected part of the table in save format, before and after.
+  idempotent:
+    support: full
+options:
+  services:
+    description:
+      - The desired virtual services, each with its real servers.
+      - Mutually exclusive with O(rules).
+    type: list
+    elements: dict
+    suboptions:
+      protocol:
+        description:
+          - Transport protocol of the service. Defaults to C(tcp) for a service with an O(services[].address).
+          - Not used with O(services[].fwmark).
+        type: str
+        choices: [tcp, udp, sctp]
+      address:
+        description:
+          - Virtual IP address, IPv4 or IPv6. Host names are refused.
+          - Either O(services[].address) with O(services[].port), or O(services[].fwmark).
+        type: str
+      port:
+        description:
+          - Virtual port, 1 to 65535. Required with O(services[].address).
+        type: int
+      fwmark:
+        description:
+          - Firewall mark (1 to 4294967295) that selects the packets of this service instead of an address and port.
+        type: int
+      family:
+        description:
+          - Address family of a firewall-mark service (default C(ipv4)). For an address service it is derived from
+            the address; if given, it must match.
+        type: str
+        choices: [ipv4, ipv6]
+      scheduler:
+        description:
+          - Scheduling algorithm.
+        type: str
+        choices: [rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh]
+        default: wlc
+      scheduler_flags:
+        description:
+          - Flags of the C(sh) and C(mh) schedulers; C(sh-*) flags need O(services[].scheduler=sh), C(mh-*) flags
+            need O(services[].scheduler=mh).
+        type: list
+        elements: str
+        choices: [sh-fallback, sh-port, mh-fallback, mh-port]
+        default: []
+      persistence_timeout:
+        description:
+          - Makes the service persistent, with this timeout in seconds (1 to 2678400). Omit for a non-persistent service.
+        type: int
+      persistence_netmask:
+        description:
+          - Granularity of persistence. A dotted netmask (C(255.255.255.0)) or a prefix length (C(24)) for an IPv4
+            service, a prefix length (C(64)) for an IPv6 service. Needs O(services[].persistence_timeout).
+        type: str
+      one_packet:
+        description:
+          - One-packet scheduling, for UDP or firewall-mark services.
+        type: bool
+        default: false
+      real_servers:
+        description:
+          - Real servers of the service. When omitted, the real servers of an existing service are left as they are.
+          - Real servers not listed are removed only with O(purge=true).
+        type: list
+        elements: dict
+        suboptions:
+          address:
+            description:
+              - Address of the real server, IPv4 or IPv6 (another family than the service only with C(tun)).
+            type: str
+            required: true
+          port:
+            description:
+              - Port of the real server. Defaults to the service port (C(0) for a firewall-mark service).
+              - With C(dr) and C(tun) it must equal the service port; only C(nat) can change it.
+            type: int
+          forwarding:
+            description:
+              - Forwarding method, direct routing (C(dr)), masquerading (C(nat)) or IP tunnelling (C(tun)).
+            type: str
+            choices: [dr, nat, tun]
+            default: dr
+          weight:
+            description:
+              - Weight, 0 to 65535. C(0) drains the server (no new connections).
+            type: int
+            default: 1
+          upper_threshold:
+            description:
+              - Upper connection threshold (C(0) is no limit). Unset keeps the live value.
+            type: int
+          lower_threshold:
+            description:
+              - Lower connection threshold, not above O(services[].real_servers[].upper_threshold). Unset keeps the live value.
+            type: int
+          tunnel_type:
+            description:
+              - Encapsulation of a C(tun) real server (default C(ipip)).
+            type: str
+            choices: [ipip, gue, gre]
+          tunnel_port:
+            description:
+              - Destination port of a C(gue) tunnel. Required with O(services[].real_servers[].tunnel_type=gue).
+            type: int
+          tunnel_checksum:
+            description:
+              - Checksum mode of a C(gue) or C(gre) tunnel (default C(nocsum)).
+            type: str
+            choices: [nocsum, csum, remcsum]
+  rules:
+    description:
+      - The desired table as text in the format of C(ipvsadm -S -n), one rule per line (C(-A) lines for services,
+        C(-a) lines for real servers, optionally C(-x)/C(-y) thresholds). Empty lines and C(#) comments are ignored.
+      - Mutually exclusive with O(services).
+    type: str
+  purge:
+    description:
+      - Remove every virtual service that is not declared, and every real server not declared in a declared
+        service that lists its real servers.
+    type: bool
+    default: false
+notes:
+  - On a director whose IPVS table keepalived manages, keepalived owns the table; use this module for
+    static tables and drift checks.
+  - ipvsadm does not save thresholds; they are read with C(ipvsadm -L -n --thresholds) only when needed.
+seealso:
+  - module: lvs.ha.ipvs_virtual_server
+  - module: lvs.ha.ipvs_info
+"""
+
+EXAMPLES = r"""
+- name: Two web services, DR to two real servers, nothing else in the table
+  lvs.ha.ipvs_table:
+    purge: true
+    services:
+      - address: 192.0.2.10
+        port: 80
+        scheduler: wrr
+        real_servers:
+          - address: 10.0.0.21
+            weight: 2
+          - address: 10.0.0.22
+      - address: 2001:db8::10
+        port: 443
+        persistence_timeout: 300
+        persistence_netmask: "64"
+        real_servers:
+          - address: 2001:db8::21
+
+- name: Apply a table kept in save format (as written by ipvsadm -S -n)
+  lvs.ha.ipvs_table:
+    rules: "{{ lookup('ansible.builtin.file', 'ipvsadm.rules') }}"
+    purge: true
+
+- name: Check for drift without changing anything
+  lvs.ha.ipvs_table:
+    rules: "{{ lookup('ansible.builtin.file', 'ipvsadm.rules') }}"
+    purge: true
+  check_mode: true
+  register: drift
+"""
+
+RETURN = r"""
+commands:
+  description: The restore lines fed to C(ipvsadm -R) (or that would be, in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["-A -t 192.0.2.10:80 -s wrr", "-a -t 192.0.2.10:80 -r 10.0.0.21:80 -g -w 2"]
+failing_rule:
+  description: The first restore line that did not take effect when a batch failed midway.
+  returned: failure of the batch
+  type: str
+  sample: "-a -t 192.0.2.10:80 -r 2001:db8::21:80 -i -w 1 --tun-type ipip"
+restored:
+  description: Whether the previous table was put back after a batch failed midway.
+  returned: failure of the batch
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_apply import apply_plan, make_plan, wants_thresholds
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_diff import merge
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsError
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_render import render_text
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_runner import IpvsadmRunner
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import (
+    SERVICE_MUTUALLY_EXCLUSIVE,
+    SERVICE_REQUIRED_ONE_OF,
+    SERVICE_REQUIRED_TOGETHER,
+    service_options,
+)
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import table_from_params, validate_table
+
+
+def desired_table(params):
+    """The validated desired table, from services or from rules text."""
+    if params['rules'] is not None:
+        return validate_table(parse_save(params['rules'], source='rules'))
+    return table_from_params(params['services'])
+
+
+def table_diff(plan):
+    """before/after of the services that change, in save format."""
+    touched = set(change.service.key for change in plan.changes)
+    before = dict((key, svc) for key, svc in plan.before.items() if key in touched)
+    after = dict((key, svc) for key, svc in plan.after.items() if key in touched)
+    return {'before': render_text(before), 'after': render_text(after)}
+
+
+def run_module(module):
+    params = module.params
+    desired = desired_table(params)
+    runner = IpvsadmRunner(module)
+    purge = params['purge']
+    plan = make_plan(runner, lambda before: merge(before, desired, purge, purge), wants_thresholds(desired))
+    if not module.check_mode:
+        apply_plan(runner, plan)
+    result = dict(changed=bool(plan.changes), commands=plan.lines)
+    if module._diff:
+        result['diff'] = table_diff(plan)
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            services=dict(type='list', elements='dict', options=service_options(),
+                          mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE, required_one_of=SERVICE_REQUIRED_ONE_OF,
+                          required_together=SERVICE_REQUIRED_TOGETHER),
+            rules=dict(type='str'),
+            purge=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[['services', 'rules']],
+        required_one_of=[['services', 'rules']],
+        supports_check_mode=True,
+    )
+    try:
+        result = run_module(module)
+    except IpvsError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsValidationError
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import table_from_params, validate_table
+
+
+def check(service):
+    return table_from_params([service])
+
+
+def error(service):
+    with pytest.raises(IpvsValidationError) as caught:
+        check(service)
+    return caught.value.msg
+
+
+def test_canonical_addresses_and_defaults():
+    table = check(dict(address='2001:DB8:0::10', port=80, real_servers=[dict(address='2001:db8::0:21')]))
+    svc = table['-t [2001:db8::10]:80']
+    assert (svc.protocol, svc.family, svc.scheduler) == ('tcp', 'ipv6', 'wlc')
+    assert list(svc.real_servers) == ['[2001:db8::21]:80']
+
+
+@pytest.mark.parametrize('service, fragment', [
+    (dict(address='web.example', port=80), "services[0].address: 'web.example' is not an IPv4 or IPv6 address"),
+    (dict(address='10.0.0.256', port=80), 'services[0].address'),
+    (dict(address='10.0.0.1', port=0), 'services[0].port: 0 is out of range; give a port from 1 to 65535'),
+    (dict(address='10.0.0.1', port=65536), 'services[0].port: 65536 is out of range'),
+    (dict(address='10.0.0.1', port=80, scheduler='fastest'), "services[0].scheduler: 'fastest' is not a scheduler"),
+    (dict(address='10.0.0.1', port=80, scheduler='rr', scheduler_flags=['sh-port']),
+     "services[0].scheduler_flags: 'sh-port' needs scheduler sh, not rr"),
+    (dict(address='10.0.0.1', port=80, scheduler='sh', scheduler_flags=['mh-port']), 'needs scheduler mh'),
+    (dict(address='10.0.0.1', port=80, persistence_timeout=0), 'services[0].persistence_timeout: 0 is out of range'),
+    (dict(address='10.0.0.1', port=80, persistence_netmask='255.255.255.0'), 'set persistence_timeout too'),
+    (dict(address='2001:db8::1', port=80, persistence_timeout=60, persistence_netmask='255.255.255.0'),
+     "services[0].persistence_netmask: '255.255.255.0' is not valid for an IPv6 service; give a prefix length"),
+    (dict(address='2001:db8::1', port=80, persistence_timeout=60, persistence_netmask='129'), 'out of range'),
+    (dict(address='10.0.0.1', port=80, persistence_timeout=60, persistence_netmask='255.0.255.0'), 'is not an IPv4 netmask'),
+    (dict(fwmark=0), 'services[0].fwmark: 0 is out of range'),
+    (dict(fwmark=1, port=80), 'a firewall-mark service has no protocol, address or port'),
+    (dict(address='10.0.0.1', port=80, family='ipv6'), 'services[0].family: is ipv6 but address 10.0.0.1 is ipv4'),
+    (dict(address='10.0.0.1', port=80, one_packet=True), 'one-packet scheduling is for UDP'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', weight=-1)]),
+     'services[0].real_servers[0].weight: -1 is out of range; give a weight from 0 (drained) to 65535'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', weight=65536)]), 'weight: 65536'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', port=8080)]),
+     'services[0].real_servers[0].port: 8080 differs from the service port 80'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='2001:db8::2')]), 'use an ipv4 address, or forwarding: tun'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', upper_threshold=5, lower_threshold=10)]),
+     'lower_threshold: 10 is above upper_threshold 5'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', lower_threshold=1)]), 'above upper_threshold 0'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', upper_threshold=-1)]), 'upper_threshold: -1'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', tunnel_type='gue', forwarding='dr')]),
+     'tunnel settings need forwarding: tun'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', forwarding='tun', tunnel_type='gue')]),
+     'a gue tunnel needs tunnel_port'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', forwarding='tun', tunnel_port=6080)]),
+     'only a gue tunnel has a port'),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2'), dict(address='10.0.0.2', port=80)]),
+     'services[0].real_servers[1].address: 10.0.0.2:80 is listed twice'),
+])
+def test_bad_input_names_field_and_fix(service, fragment):
+    assert fragment in error(service)
+
+
+def test_duplicate_service():
+    with pytest.raises(IpvsValidationError) as caught:
+        table_from_params([dict(address='10.0.0.1', port=80), dict(address='10.0.0.1', port=80, scheduler='rr')])
+    assert 'services[1].address: -t 10.0.0.1:80 is declared twice (also services[0])' in caught.value.msg
+
+
+def test_normalisation():
+    table = check(dict(address='10.0.0.1', port=80, persistence_timeout=60, persistence_netmask='24',
+                       real_servers=[dict(address='2001:db8::2', forwarding='tun', tunnel_type='gre')]))
+    svc = table['-t 10.0.0.1:80']
+    assert svc.persistence_netmask == '255.255.255.0'
+    server = svc.real_servers['[2001:db8::2]:80']
+    assert (server.tunnel_type, server.tunnel_checksum) == ('gre', 'nocsum')
+    full_mask = check(dict(address='10.0.0.1', port=80, persistence_timeout=60, persistence_netmask='255.255.255.255'))
+    assert full_mask['-t 10.0.0.1:80'].persistence_netmask is None
+    fwm = check(dict(fwmark=3, real_servers=[dict(address='10.0.0.2')]))
+    assert list(fwm['-f 3'].real_servers) == ['10.0.0.2:0']
+
+
+def test_rules_text_is_validated_with_line_numbers():
+    rules = parse_save('-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n'
+                       '-A -t [2001:db8::1]:80 -s rr -p 60 -M 255.255.255.0\n', source='rules')
+    with pytest.raises(IpvsValidationError) as caught:
+        validate_table(rules)
+    assert caught.value.msg.startswith('rules line 3: persistence_netmask')
+
+
+def test_rules_text_canonical_keys():
+    rules = validate_table(parse_save('-A -t [2001:DB8::1]:80 -s rr\n-a -t [2001:DB8::1]:80 -r [2001:DB8::2]:80 -g -w 1\n',
+                                      source='rules'))
+    assert list(rules) == ['-t [2001:db8::1]:80']
+    assert list(rules['-t [2001:db8::1]:80'].real_servers) == ['[2001:db8::2]:80']
