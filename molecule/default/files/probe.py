@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Failover probe, run on the client by side_effect.
+
+1. Opens one HTTP/1.1 keep-alive connection to VIP:80 and sends a request.
+2. Waits for the IPVS sync daemon to copy it to the backup, then signals ready.
+3. Sends a request on a new connection every 0.1 s until the VIP has answered
+   for 3 s after an outage (or 60 s have passed).
+4. Sends a second request on the long-lived connection.
+Writes {"outage": seconds without answers, "longconn": {...}, ...} as JSON.
+"""
+
+import http.client
+import json
+import os
+import sys
+import time
+
+VIP, OUT = sys.argv[1], sys.argv[2]
+READY = OUT.rsplit(".", 1)[0] + ".ready"
+
+
+def get(conn):
+    conn.request("GET", "/")
+    return conn.getresponse().read().decode().strip()
+
+
+def probe():
+    conn = http.client.HTTPConnection(VIP, 80, timeout=0.5)
+    try:
+        return get(conn)
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def main():
+    long_conn = http.client.HTTPConnection(VIP, 80, timeout=5)
+    before = get(long_conn)
+    time.sleep(3)  # the master's sync thread flushes every 1-2 s
+    open(READY, "w").close()
+    samples, start = [], time.monotonic()
+    while time.monotonic() - start < 60:
+        now = time.monotonic()
+        samples.append((now - start, probe()))
+        fails = [t for t, answer in samples if answer is None]
+        if fails and now - start - fails[-1] > 3:
+            break
+        time.sleep(max(0.0, 0.1 - (time.monotonic() - now)))
+    try:
+        after = get(long_conn)
+    except OSError as exc:
+        after = "ERROR %s" % exc
+    ok_times = [t for t, answer in samples if answer is not None]
+    gaps = [b - a for a, b in zip(ok_times, ok_times[1:])]
+    result = {
+        "outage": round(max(gaps, default=0.0), 2),
+        "failed_probes": sum(1 for _, answer in samples if answer is None),
+        "probes": len(samples),
+        "answered_by": sorted({a for _, a in samples if a}),
+        "longconn": {"before": before, "after": after},
+    }
+    with open(OUT + ".tmp", "w") as handle:
+        json.dump(result, handle)
+    os.rename(OUT + ".tmp", OUT)
+
+
+if __name__ == "__main__":
+    main()

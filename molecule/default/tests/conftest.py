@@ -1,0 +1,102 @@
+"""Helpers of the default scenario's verify: hosts by name, the scenario's
+inventory (molecule.yml) as the expected state, traffic from the client."""
+
+import base64
+import json
+import os
+import time
+
+import docker
+import pytest
+import testinfra
+import yaml
+
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path.dirname(__file__)))
+INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
+
+with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _f:
+    CONFIG = yaml.safe_load(_f)
+
+GROUP_VARS = CONFIG["provisioner"]["inventory"]["group_vars"]
+VIP = GROUP_VARS["all"]["lab_vip"]
+ADDRESS = {p["name"]: p["networks"][0]["ipv4_address"] for p in CONFIG["platforms"]}
+GROUPS = {}
+for _p in CONFIG["platforms"]:
+    for _g in _p.get("groups", []):
+        GROUPS.setdefault(_g, []).append(_p["name"])
+DIRECTORS = GROUPS["directors"]
+REALS = GROUPS["real_servers"]
+CLIENTS = GROUPS["clients"]
+TRANSITIONS_LOG = "/var/log/keepalived-transitions.log"
+
+# Runs on the client: n requests through the VIP, each on a new connection.
+_REQUESTS = r"""
+import http.client, json, sys
+vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+out = []
+for _ in range(n):
+    c = http.client.HTTPConnection(vip, port, timeout=3)
+    try:
+        c.request("GET", "/")
+        out.append(c.getresponse().read().decode().strip())
+    except OSError as exc:
+        out.append("ERROR " + type(exc).__name__)
+    finally:
+        c.close()
+print(json.dumps(out))
+"""
+
+
+def host(name):
+    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+
+
+def running(name):
+    try:
+        return docker.from_env().containers.get(name).status == "running"
+    except docker.errors.NotFound:
+        return False
+
+
+def requests_from(client, count, port=80, vip=VIP):
+    """Answers (host names or ERROR ...) to `count` requests from `client`."""
+    code = base64.b64encode(_REQUESTS.encode()).decode()
+    cmd = f"python3 -c \"import base64; exec(base64.b64decode('{code}'))\" {vip} {port} {count}"
+    return json.loads(host(client).check_output(cmd))
+
+
+def ipvs_save(name):
+    """`ipvsadm -S -n` of a director, as a set of lines."""
+    return {line.strip() for line in host(name).check_output("ipvsadm -S -n").splitlines() if line.strip()}
+
+
+def wait_until(predicate, timeout, interval=0.5):
+    """Poll `predicate` until it is truthy; return (value, seconds waited)."""
+    start = time.monotonic()
+    while True:
+        value = predicate()
+        if value or time.monotonic() - start > timeout:
+            return value, time.monotonic() - start
+        time.sleep(interval)
+
+
+def vip_holders(directors):
+    return [d for d in directors if f" {VIP}/" in host(d).check_output("ip -o -4 addr show")]
+
+
+@pytest.fixture(scope="module")
+def alive():
+    return [d for d in DIRECTORS if running(d)]
+
+
+@pytest.fixture(scope="module")
+def master_killed():
+    """True after side_effect: the first director (the master) is dead."""
+    return not running(DIRECTORS[0])
+
+
+@pytest.fixture(scope="module")
+def master(alive):
+    holders, _ = wait_until(lambda: vip_holders(alive), 10)
+    assert len(holders) == 1, f"VIP {VIP} held by {holders}, expected exactly one director"
+    return holders[0]
