@@ -48,13 +48,8 @@ lint: deps
 	yamllint -s .
 	ansible-lint
 
-# ansible-test wants the tree at …/ansible_collections/lvs/ha (a symlink is refused)
-SANITY_DIR := .build/sanity/ansible_collections/lvs/ha
 sanity: deps
-	rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
-	git ls-files -co --exclude-standard | grep -v '^\.build/' | tar -cf - -T - | tar -xf - -C $(SANITY_DIR)
-	install -D -m 0755 tools/get_pip_offline.py ~/.ansible/test/cache/get_pip_24_2.py
-	cd $(SANITY_DIR) && ansible-test sanity --python 3.11 --color no
+	bash tools/sanity.sh
 
 units: deps
 	$(PY) -m pytest -q tests/unit

@@ -53,7 +53,7 @@ boot_vm() {
   # KVM when it really works (LVS_LAB_ACCEL=kvm); TCG otherwise — KVM hangs on this kind of machine.
   accel="${LVS_LAB_ACCEL:-tcg,thread=multi}"
   log "booting the lab VM ($accel, ${VM_CPUS} CPUs, ${VM_MEM} MB)"
-  rm -f "$STATE/console.log"
+  rm -f "$STATE/console.log" "$STATE/ipvs-ok"
   qemu-system-x86_64 -accel "$accel" -cpu max -smp "$VM_CPUS" -m "$VM_MEM" \
     -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
     -append "root=/dev/vda rw console=ttyS0 net.ifnames=0 apparmor=0 quiet" \
@@ -95,10 +95,11 @@ cmd_up() {
       boot_vm
     fi
     wait_engine "$host"
+    log "Docker API answered after $((SECONDS - start)) s"
   fi
   write_env "$host"
   import_host_image "$host"
-  check_ipvs "$host"
+  [ -f "$STATE/ipvs-ok" ] || { check_ipvs "$host" && touch "$STATE/ipvs-ok"; }   # once per boot
   log "lab up in $((SECONDS - start)) s: source $ENV_FILE  (DOCKER_HOST=$host)"
 }
 
@@ -110,7 +111,7 @@ cmd_down() {
   ssh_vm systemctl poweroff >/dev/null 2>&1 || kill "$pid"
   for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  rm -f "$PIDFILE" "$ENV_FILE"
+  rm -f "$PIDFILE" "$ENV_FILE" "$STATE/ipvs-ok"
   log "lab down"
 }
 

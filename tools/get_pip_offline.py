@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Offline stand-in for ansible-test's get-pip bootstrap script.
 
 ansible-test seeds each sanity virtualenv by running a get-pip script it
