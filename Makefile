@@ -21,7 +21,8 @@ help:
 	@echo "make test        lint, sanity, unit tests, argument specs, molecule in the lab"
 	@echo "make lab-up | lab-down | lab-status   the lab VM (or your own Docker engine)"
 
-$(VENV)/.stamp: requirements-dev.txt
+$(VENV)/.stamp: requirements-dev.txt tools/packages.sh
+	bash tools/packages.sh
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -33,6 +34,7 @@ $(COLL)/.stamp: $(VENV)/.stamp tools/collections.sh
 deps: $(VENV)/.stamp $(COLL)/.stamp
 
 lab-image:
+	bash tools/packages.sh
 	bash $(LAB) image
 lab-up: deps
 	bash $(LAB) up

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make demo: the lab hosts, a cluster built by playbooks/site.yml from
+# inventories/lab, traffic through the VIP, then the master killed while a
+# client keeps asking. Run after `lab/lab.sh up` (the Makefile does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck disable=SC1091
+source lab/.state/env
+VIP=10.88.0.10
+DIRECTORS="lab-director1 lab-director2"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+holder() {  # the director that holds the VIP right now
+  local d
+  for d in $DIRECTORS; do
+    docker exec "$d" ip -o -4 addr show 2>/dev/null | grep -q " $VIP/" && { echo "$d"; return; }
+  done
+  echo none
+}
+
+ask() {  # N requests from the client, one line per answer
+  docker exec lab-client sh -c "for i in \$(seq $1); do curl -s -m 1 http://$VIP/ || echo FAILED; echo; done" | grep -v '^$'
+}
+
+step "1/5 lab hosts (containers in the lab VM)"
+bash lab/hosts.sh up
+
+step "2/5 build the cluster: ansible-playbook playbooks/lab_web.yml playbooks/site.yml -i inventories/lab"
+ansible-playbook -i inventories/lab playbooks/lab_web.yml playbooks/site.yml
+
+step "3/5 balancing: 10 requests from lab-client to the VIP $VIP"
+for i in $(seq 20); do [ "$(holder)" != none ] && break; sleep 0.5; done
+master=$(holder)
+echo "VIP held by: $master"
+ask 10 | sort | uniq -c
+docker exec "$master" ipvsadm -L -n
+
+step "4/5 failover: a request every 0.2 s while $master is killed (docker kill)"
+docker exec -d lab-client sh -c "rm -f /tmp/loop; for i in \$(seq 60); do r=\$(curl -s -m 1 http://$VIP/) || r=FAILED; echo \"\$(date +%T.%N | cut -c1-12) \$r\" >>/tmp/loop; sleep 0.2; done"
+sleep 3
+echo "killing $master at $(date +%T)"
+docker kill "$master" >/dev/null
+sleep 11
+echo "one mark per request (1 = lab-real1, 2 = lab-real2, x = failed); the kill came after ~15:"
+docker exec lab-client cat /tmp/loop | awk '{ printf ($2 == "FAILED" ? "x" : substr($2, length($2))) } END { print "" }'
+failed=$(docker exec lab-client grep -c FAILED /tmp/loop || true)
+echo "VIP now held by: $(holder); failed requests: $failed of $(docker exec lab-client sh -c 'wc -l </tmp/loop')"
+
+step "5/5 bring $master back (its keepalived starts at boot and rejoins)"
+docker start "$master" >/dev/null
+sleep 5
+echo "VIP held by: $(holder)"
+ask 4
+echo
+echo "Done. Inspect: source lab/.state/env; docker exec -it lab-client bash. Clean up: bash lab/hosts.sh down; make lab-down"
