@@ -16,7 +16,7 @@ description:
   - Reads the machine formats of ipvsadm (C(-S -n), C(-L -n --exact --stats), C(--rate), C(--thresholds),
     C(--timeout), C(--daemon)); nothing is changed.
 author:
-  - lvs.ha developers
+  - lvs.ha developers (@lvs-ha)
 requirements:
   - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
   - Root, or the CAP_NET_ADMIN capability.

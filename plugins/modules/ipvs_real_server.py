@@ -17,7 +17,7 @@ description:
   - Options left unset keep their live values (a new real server gets ipvsadm's defaults, C(dr) and weight C(1)).
   - Input is validated before ipvsadm runs; the message of a failure names the field and the fix.
 author:
-  - lvs.ha developers
+  - lvs.ha developers (@lvs-ha)
 requirements:
   - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
   - Root, or the CAP_NET_ADMIN capability.

@@ -15,7 +15,7 @@ description:
     director knows the connections of the master when it takes over.
   - A daemon running with other settings is restarted with the ones given; settings left unset are not compared.
 author:
-  - lvs.ha developers
+  - lvs.ha developers (@lvs-ha)
 requirements:
   - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
   - Root, or the CAP_NET_ADMIN capability.

@@ -21,7 +21,7 @@ description:
   - Input is validated before ipvsadm runs; a bad address, port, scheduler, weight or netmask fails the
     task with a message naming the field, and the live table is untouched.
 author:
-  - lvs.ha developers
+  - lvs.ha developers (@lvs-ha)
 requirements:
   - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
   - Root, or the CAP_NET_ADMIN capability.

@@ -17,7 +17,7 @@ description:
     C(ipvsadm -R) process; if that fails midway, the previous state is put back.
   - Input is validated before ipvsadm runs; the message of a failure names the field and the fix.
 author:
-  - lvs.ha developers
+  - lvs.ha developers (@lvs-ha)
 requirements:
   - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
   - Root, or the CAP_NET_ADMIN capability.
