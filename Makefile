@@ -63,7 +63,12 @@ build: deps
 	rm -rf .build/dist && mkdir -p .build/dist
 	ansible-galaxy collection build --force --output-path .build/dist .
 
-molecule: lab-up
-	source lab/.state/env && for s in $(SCENARIOS); do molecule test -s $$s || exit 1; done
+# The scenarios run against the built tarball installed the way users install it
+# (.build/installed comes first in the scenarios' collections path; removed after).
+molecule: lab-up build
+	rm -rf .build/installed
+	ansible-galaxy collection install --offline -p .build/installed .build/dist/lvs-ha-*.tar.gz
+	source lab/.state/env && status=0 && for s in $(SCENARIOS); do \
+	  molecule test -s $$s || { status=1; break; }; done; rm -rf .build/installed; exit $$status
 
 test: lint sanity units argspecs molecule
