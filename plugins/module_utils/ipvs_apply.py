@@ -23,16 +23,35 @@ def wants_thresholds(table):
                for svc in table.values() for server in (svc.real_servers or {}).values())
 
 
+def same_rules(text, desired, purge):
+    """True when the live save text already holds every rule of desired (and nothing else, with purge).
+
+    Only decides for tables without thresholds, which ipvsadm does not save; False means "diff to know".
+    """
+    if wants_thresholds(desired):
+        return False
+    wanted = render_table(desired)
+    live = text.splitlines()
+    if purge and len(live) != len(wanted):
+        return False
+    return set(live).issuperset(wanted)
+
+
 def known_thresholds(table):
     return any(server.upper_threshold is not None for svc in table.values() for server in svc.real_servers.values())
 
 
-def make_plan(runner, build_after, thresholds=False):
+def make_plan(runner, build_after, thresholds=False, unchanged=None):
     """Read the live table, let build_after(before) compute the table wanted, and diff the two.
 
     Thresholds (not in ``ipvsadm -S``) are read when asked for, or when an edit would otherwise reset them.
+    unchanged(save_text), when given, may say from the text alone that nothing is to change (the fast
+    path of a large idempotent run: no parsing, no diff).
     """
-    before, _text = runner.read_table(thresholds)
+    text = runner.save_text()
+    if unchanged is not None and unchanged(text):
+        return Plan({}, {}, [], [])
+    before, _text = runner.read_table(thresholds, text)
     after = build_after(before)
     changes = diff(before, after)
     if not thresholds and before and unknown_thresholds(changes):

@@ -23,7 +23,10 @@ KEPT_WHEN_UNSET = ('forwarding', 'weight', 'upper_threshold', 'lower_threshold',
 
 
 def merge_server(current, desired):
-    """desired with every unset (None) field taken from current, or from ipvsadm's defaults for a new server."""
+    """desired with every unset (None) field taken from current, or from ipvsadm's defaults for a new server.
+
+    Returns current itself when desired asks for nothing different (no copy: tables can be large).
+    """
     if current is None:
         merged = desired.copy()
         if merged.forwarding is None:
@@ -31,6 +34,9 @@ def merge_server(current, desired):
         if merged.weight is None:
             merged.weight = DEFAULT_WEIGHT
         return merged
+    if all(getattr(desired, name) in (None, getattr(current, name)) for name in KEPT_WHEN_UNSET):
+        if desired.forwarding is None or desired.forwarding == 'tun' or current.tunnel_type is None:
+            return current
     merged = desired.copy()
     forwarding_given = desired.forwarding is not None
     for name in KEPT_WHEN_UNSET:
@@ -42,13 +48,23 @@ def merge_server(current, desired):
 
 
 def merge_service(current, desired, purge_servers):
-    """The service after applying desired (real_servers None = leave the real servers as they are)."""
+    """The service after applying desired (real_servers None = leave the real servers as they are).
+
+    Returns current itself when nothing would change.
+    """
     current_servers = current.real_servers if current is not None else {}
     if desired.real_servers is None:
+        if current is not None and current.same_settings(desired):
+            return current
         return desired.copy(dict(current_servers))
     servers = {} if purge_servers else dict(current_servers)
+    same = current is not None and current.same_settings(desired)
     for key, server in desired.real_servers.items():
-        servers[key] = merge_server(current_servers.get(key), server)
+        merged = merge_server(current_servers.get(key), server)
+        same = same and merged is current_servers.get(key)
+        servers[key] = merged
+    if same and len(servers) == len(current_servers):
+        return current
     return desired.copy(servers)
 
 
@@ -83,6 +99,8 @@ def diff(before, after):
     changes = [Change('delete-service', svc, None) for key, svc in before.items() if key not in after]
     for key, svc in after.items():
         previous = before.get(key)
+        if previous is svc:
+            continue
         if previous is None:
             changes.append(Change('add-service', svc, None))
         elif not previous.same_settings(svc):

@@ -43,9 +43,12 @@ class IpvsadmRunner:
         """``ipvsadm -S -n``: the table in save format, as text."""
         return self.checked(['-S', '-n'])
 
-    def read_table(self, thresholds=False):
-        """The live table (dict key -> VirtualService); thresholds need a second listing, read only on request."""
-        text = self.save_text()
+    def read_table(self, thresholds=False, text=None):
+        """The live table (dict key -> VirtualService) and its save text (read unless given).
+
+        Thresholds need a second listing and are read only on request.
+        """
+        text = self.save_text() if text is None else text
         table = parser.parse_save(text)
         if thresholds and table:
             parser.apply_thresholds(table, parser.parse_thresholds(self.checked(['-L', '-n', '--thresholds'])))

@@ -14,6 +14,7 @@ remains are ranges and checks across fields.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsValidationError
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import (
@@ -28,6 +29,9 @@ from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import (
 
 FLAG_SCHEDULER = {'sh-fallback': 'sh', 'sh-port': 'sh', 'mh-fallback': 'mh', 'mh-port': 'mh'}
 MAX_THRESHOLD = 2 ** 31 - 1
+# 192.0.2.10 (dotted quad without leading zeros: already canonical)
+IPV4_RE = re.compile(r'^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\Z')
+_CANONICAL = {}  # address text -> canonical text, so a table with repeated addresses parses them once
 
 
 def fail(origin, field, message):
@@ -40,8 +44,16 @@ def fail(origin, field, message):
 
 def canonical_address(value, origin, field='address'):
     """The address as ipvsadm prints it (compressed IPv6, dotted IPv4); host names are refused."""
+    known = _CANONICAL.get(value)
+    if known is not None:
+        return known
+    if isinstance(value, str) and IPV4_RE.match(value):
+        return value
     try:
-        return str(ipaddress.ip_address(str(value).strip('[]')))
+        canonical = str(ipaddress.ip_address(str(value).strip('[]')))
+        if len(_CANONICAL) < 100000:
+            _CANONICAL[value] = canonical
+        return canonical
     except ValueError:
         fail(origin, field, '%r is not an IPv4 or IPv6 address; give a literal address such as '
              '192.0.2.10 or 2001:db8::10 (names are not resolved)' % (value,))

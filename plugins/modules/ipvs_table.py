@@ -221,7 +221,7 @@ restored:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_apply import apply_plan, make_plan, wants_thresholds
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_apply import apply_plan, make_plan, same_rules, wants_thresholds
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_diff import merge
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsError
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
@@ -256,7 +256,8 @@ def run_module(module):
     desired = desired_table(params)
     runner = IpvsadmRunner(module)
     purge = params['purge']
-    plan = make_plan(runner, lambda before: merge(before, desired, purge, purge), wants_thresholds(desired))
+    plan = make_plan(runner, lambda before: merge(before, desired, purge, purge), wants_thresholds(desired),
+                     unchanged=lambda text: same_rules(text, desired, purge))
     if not module.check_mode:
         apply_plan(runner, plan)
     result = dict(changed=bool(plan.changes), commands=plan.lines)

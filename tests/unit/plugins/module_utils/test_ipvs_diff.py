@@ -110,3 +110,20 @@ def test_satisfied_checks_each_kind_of_change():
     assert [c.action for c in changes] == ['delete-service', 'edit-service', 'add-service', 'add-server']
     assert [satisfied(c, live) for c in changes] == [False, False, False, False]
     assert [satisfied(c, after) for c in changes] == [True, True, True, True]
+
+
+def test_merge_reuses_unchanged_objects():
+    live = parse_save(LIVE)
+    after = merge(live, desired(web()), purge_services=True, purge_servers=True)
+    assert after['-t 10.0.0.1:80'] is live['-t 10.0.0.1:80']
+    assert '-t 10.0.0.1:443' not in after
+
+
+def test_same_rules_fast_path():
+    from ansible_collections.lvs.ha.plugins.module_utils.ipvs_apply import same_rules
+    live_text = LIVE
+    assert same_rules(live_text, desired(web()), purge=False)
+    assert not same_rules(live_text, desired(web()), purge=True), 'the 443 service would be purged'
+    assert not same_rules(live_text, desired(web(scheduler='rr')), purge=False)
+    with_threshold = web(real_servers=[dict(address='10.0.0.21', weight=2, upper_threshold=0), dict(address='10.0.0.22')])
+    assert not same_rules(live_text, desired(with_threshold), purge=False), 'thresholds are not in the save text'

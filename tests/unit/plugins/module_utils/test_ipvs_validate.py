@@ -103,3 +103,11 @@ def test_rules_text_canonical_keys():
                                       source='rules'))
     assert list(rules) == ['-t [2001:db8::1]:80']
     assert list(rules['-t [2001:db8::1]:80'].real_servers) == ['[2001:db8::2]:80']
+
+
+def test_ipv4_fast_path_is_strict():
+    from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import canonical_address
+    assert canonical_address('192.0.2.10', 'x') == '192.0.2.10'
+    for bad in ('192.0.2.10\n', '010.0.0.1', '1.2.3', '256.1.1.1'):
+        with pytest.raises(IpvsValidationError):
+            canonical_address(bad, 'x')
