@@ -54,6 +54,7 @@ boot_vm() {
   accel="${LVS_LAB_ACCEL:-tcg,thread=multi}"
   log "booting the lab VM ($accel, ${VM_CPUS} CPUs, ${VM_MEM} MB)"
   rm -f "$STATE/console.log" "$STATE/ipvs-ok"
+  vm_recipe >"$STATE/recipe"
   qemu-system-x86_64 -accel "$accel" -cpu max -smp "$VM_CPUS" -m "$VM_MEM" \
     -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
     -append "root=/dev/vda rw console=ttyS0 net.ifnames=0 apparmor=0 quiet" \
@@ -91,6 +92,8 @@ cmd_up() {
     host="tcp://127.0.0.1:$DOCKER_PORT"
     if vm_running; then
       log "the lab VM is already running (pid $(cat "$PIDFILE")): reusing it"
+      [ "$(cat "$STATE/recipe" 2>/dev/null)" = "$(vm_recipe)" ] ||
+        log "note: it was booted from an older recipe; 'make lab-down lab-up' boots the new one"
     else
       boot_vm
     fi
