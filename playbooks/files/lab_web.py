@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Lab web service: answers every GET with this host's name, on each given port.
 
 HTTP/1.1 with keep-alive, so a client can hold one connection open across a
