@@ -130,6 +130,7 @@ def validate(params):
         if group is None or not group.is_multicast:
             fail('', 'mcast_group', '%r is not a multicast address; give one such as 224.0.0.81 or ff02::81'
                  % params['mcast_group'])
+        params['mcast_group'] = str(group)
 
 
 def describe(daemon):

@@ -41,3 +41,9 @@ def test_bad_input(fake, run_module):
     assert failed and 'not a multicast address' in result['msg']
     result, failed = run_module(ipvs_sync_daemon.main, dict(role='master'))
     assert failed and 'interface' in result['msg']
+
+
+def test_group_compared_in_canonical_form(fake, run_module):
+    fake.answers[DAEMON] = 'master sync daemon (mcast=eth0, syncid=1, maxlen=1472, group=ff02::81, port=8848, ttl=1)\n'
+    result, failed = run_module(ipvs_sync_daemon.main, dict(role='master', interface='eth0', mcast_group='FF02:0::81'))
+    assert not failed and result['changed'] is False
