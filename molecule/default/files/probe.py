@@ -3,8 +3,9 @@
 
 1. Opens one HTTP/1.1 keep-alive connection to VIP:80 and sends a request.
 2. Waits for the IPVS sync daemon to copy it to the backup, then signals ready.
-3. Sends a request on a new connection every 0.1 s until the VIP has answered
-   for 3 s after an outage (or 60 s have passed).
+3. Sends a request on a new connection every 0.1 s until side_effect has
+   killed the master (marker file) and the VIP has answered for 4 s since the
+   kill and 3 s since the last failure (at most 90 s).
 4. Sends a second request on the long-lived connection.
 Writes {"outage": seconds without answers, "longconn": {...}, ...} as JSON.
 """
@@ -17,6 +18,7 @@ import time
 
 VIP, OUT = sys.argv[1], sys.argv[2]
 READY = OUT.rsplit(".", 1)[0] + ".ready"
+KILLED = OUT.rsplit(".", 1)[0] + ".killed"
 
 
 def get(conn):
@@ -39,12 +41,15 @@ def main():
     before = get(long_conn)
     time.sleep(3)  # the master's sync thread flushes every 1-2 s
     open(READY, "w").close()
-    samples, start = [], time.monotonic()
-    while time.monotonic() - start < 60:
+    samples, start, killed_at = [], time.monotonic(), None
+    while time.monotonic() - start < 90:
         now = time.monotonic()
         samples.append((now - start, probe()))
+        if killed_at is None and os.path.exists(KILLED):
+            killed_at = now
         fails = [t for t, answer in samples if answer is None]
-        if fails and now - start - fails[-1] > 3:
+        calm = not fails or now - start - fails[-1] > 3
+        if killed_at is not None and now - killed_at > 4 and calm:
             break
         time.sleep(max(0.0, 0.1 - (time.monotonic() - now)))
     try:
