@@ -128,3 +128,15 @@ def test_timeouts_and_daemons():
         {'role': 'master', 'interface': 'eth0', 'syncid': 0}]
     with pytest.raises(IpvsParseError):
         parser.parse_timeouts('nonsense')
+
+
+def test_output_recorded_in_the_lab_round_trips():
+    """ipvsadm v1.31 on the lab kernel (6.1): -S -n and -L -n --thresholds, recorded verbatim."""
+    saved = text('lab_save.txt')
+    table = parser.parse_save(saved)
+    assert '\n'.join(render_table(table)) + '\n' == saved
+    parser.apply_thresholds(table, parser.parse_thresholds(text('lab_thresholds.txt')))
+    server = table['-t 10.9.0.1:80'].real_servers['10.9.0.2:80']
+    assert (server.weight, server.upper_threshold, server.lower_threshold) == (2, 100, 10)
+    assert table['-t 10.9.0.1:80'].scheduler_flags == ('sh-fallback', 'sh-port')
+    assert table['-t 10.9.0.1:81'].real_servers['[fd00::9]:81'].family == 'ipv6'
