@@ -36,15 +36,17 @@ ask 10 | sort | uniq -c
 docker exec "$master" ipvsadm -L -n
 
 step "4/5 failover: a request every 0.2 s while $master is killed (docker kill)"
-docker exec -d lab-client sh -c "rm -f /tmp/loop; for i in \$(seq 60); do r=\$(curl -s -m 1 http://$VIP/) || r=FAILED; echo \"\$(date +%T.%N | cut -c1-12) \$r\" >>/tmp/loop; sleep 0.2; done"
+docker exec -d lab-client sh -c "rm -f /tmp/loop /tmp/stop; while [ ! -f /tmp/stop ]; do r=\$(curl -s -m 1 http://$VIP/) || r=FAILED; echo \$r >>/tmp/loop; sleep 0.2; done"
 sleep 3
 echo "killing $master at $(date +%T)"
+docker exec lab-client sh -c 'echo KILL >>/tmp/loop'
 docker kill "$master" >/dev/null
-sleep 11
-echo "one mark per request (1 = lab-real1, 2 = lab-real2, x = failed); the kill came after ~15:"
-docker exec lab-client cat /tmp/loop | awk '{ printf ($2 == "FAILED" ? "x" : substr($2, length($2))) } END { print "" }'
+sleep 8
+docker exec lab-client sh -c 'touch /tmp/stop; sleep 1.5'
+echo "one mark per request: 1 = lab-real1, 2 = lab-real2, x = failed, | = the master killed"
+docker exec lab-client cat /tmp/loop | awk '{ printf ($1 == "KILL" ? "|" : $1 == "FAILED" ? "x" : substr($1, length($1))) } END { print "" }'
 failed=$(docker exec lab-client grep -c FAILED /tmp/loop || true)
-echo "VIP now held by: $(holder); failed requests: $failed of $(docker exec lab-client sh -c 'wc -l </tmp/loop')"
+echo "VIP now held by: $(holder); failed requests: $failed of $(docker exec lab-client grep -vc KILL /tmp/loop)"
 
 step "5/5 bring $master back (its keepalived starts at boot and rejoins)"
 docker start "$master" >/dev/null
