@@ -27,7 +27,7 @@ docker exec "$name" rm -rf /opt/bench && docker cp "$work/py" "$name:/opt/bench"
 
 in_box() { docker exec -i "$name" bash -c "$1"; }
 secs() { in_box "TIMEFORMAT=%R; { time $1 >/tmp/out 2>&1; } 2>&1 | tail -1"; }
-module() { secs "cd /opt/bench && python3 -m ansible_collections.lvs.ha.plugins.modules.ipvs_table /tmp/$1.json"; }
+module() { secs "env PYTHONPATH=/opt/bench python3 -m ansible_collections.lvs.ha.plugins.modules.ipvs_table /tmp/$1.json"; }
 changed() { in_box 'grep -o "\"changed\": [a-z]*" /tmp/out | head -1 | cut -d" " -f2'; }
 
 echo "| services | bare ipvsadm -R | module, rules | module, services | bare ipvsadm -S -n | module re-run, rules | module re-run, services | python3 -c 'import ansible.module_utils.basic' |"
@@ -50,7 +50,7 @@ PY
   d_rules=$(module args_rules); d_rules_changed=$(changed)
   in_box 'ipvsadm -C'; c_svc=$(module args_services); c_svc_changed=$(changed)
   d_svc=$(module args_services); d_svc_changed=$(changed)
-  imp=$(secs "cd /opt/bench && python3 -c 'import ansible.module_utils.basic'")
+  imp=$(secs "env PYTHONPATH=/opt/bench python3 -c 'import ansible.module_utils.basic'")
   echo "| $n | $b | $c_rules ($c_rules_changed) | $c_svc ($c_svc_changed) | $save | $d_rules ($d_rules_changed) | $d_svc ($d_svc_changed) | $imp |"
 done
 in_box 'ipvsadm -C'

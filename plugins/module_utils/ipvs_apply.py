@@ -30,8 +30,10 @@ def same_rules(text, desired, purge):
     """
     if wants_thresholds(desired):
         return False
-    wanted = render_table(desired)
     live = text.splitlines()
+    if len(live) < sum(1 + len(svc.real_servers or ()) for svc in desired.values()):
+        return False
+    wanted = render_table(desired)
     if purge and len(live) != len(wanted):
         return False
     return set(live).issuperset(wanted)

@@ -28,6 +28,8 @@ def merge_server(current, desired):
     Returns current itself when desired asks for nothing different (no copy: tables can be large).
     """
     if current is None:
+        if desired.forwarding is not None and desired.weight is not None:
+            return desired
         merged = desired.copy()
         if merged.forwarding is None:
             merged.forwarding = DEFAULT_FORWARDING
