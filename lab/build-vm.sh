@@ -26,9 +26,6 @@ echo "LABEL=root / ext4 defaults,noatime 0 1" >"$root/etc/fstab"
 install -D -m 0644 "$f/10-eth0.network" "$root/etc/systemd/network/10-eth0.network"
 install -D -m 0644 "$f/ipvs.conf" "$root/etc/modules-load.d/ipvs.conf"
 install -D -m 0644 "$f/docker-tcp.conf" "$root/etc/systemd/system/docker.service.d/tcp.conf"
-# daemon.json: no iptables. The lab needs no NAT or published ports, and without
-# them dockerd starts ~11 s sooner under TCG and no br_netfilter sits in the
-# path of LVS-DR frames on the lab bridges.
 install -D -m 0644 "$f/daemon.json" "$root/etc/docker/daemon.json"
 # root login on the VM's console and via ssh with the lab key, for debugging (`lab.sh ssh`)
 mkdir -p "$CACHE" && [ -f "$CACHE/id_lab" ] || ssh-keygen -q -t ed25519 -N '' -f "$CACHE/id_lab"
