@@ -54,3 +54,4 @@ PY
   echo "| $n | $b | $c_rules ($c_rules_changed) | $c_svc ($c_svc_changed) | $save | $d_rules ($d_rules_changed) | $d_svc ($d_svc_changed) | $imp |"
 done
 in_box 'ipvsadm -C'
+docker rm -f "$name" >/dev/null
