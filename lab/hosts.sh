@@ -23,6 +23,12 @@ up() {
       --stop-signal SIGRTMIN+3 --label lvs.lab=demo "$HOST_IMAGE" /lib/systemd/systemd >/dev/null
     log "started $name ($ip)"
   done
+  # systemd empties /tmp while it boots: Ansible must not start before that.
+  for h in $HOSTS; do
+    docker exec "${h%%=*}" sh -c 'for i in $(seq 180); do
+      case "$(systemctl is-system-running 2>/dev/null)" in running|degraded) exit 0;; esac; sleep 1; done; exit 1' ||
+      die "${h%%=*} did not finish booting in 180 s"
+  done
 }
 
 down() {

@@ -32,7 +32,7 @@ import_host_image() {
     return 0
   fi
   bash "$LAB_DIR/build-host.sh"
-  log "importing $HOST_IMAGE into the engine (about 20-40 s)"
+  log "importing $HOST_IMAGE into the engine (about 2 min under TCG)"
   DOCKER_HOST=$host docker import -c 'CMD ["/lib/systemd/systemd"]' \
     -c "LABEL lvs.recipe=$want" "$CACHE/host-$want.tar" "$HOST_IMAGE" >/dev/null
 }
