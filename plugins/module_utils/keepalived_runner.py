@@ -20,6 +20,13 @@ from ansible_collections.lvs.ha.plugins.module_utils.keepalived_json import Keep
 # "Keepalived v2.2.7 (01/16,2022)"
 VERSION_RE = re.compile(r'^Keepalived v(?P<version>\S+)', re.MULTILINE)
 
+# The options of every module that reads keepalived's state (doc fragment lvs.ha.keepalived).
+RUNNER_OPTIONS = dict(
+    pid_file=dict(type='path', default='/run/keepalived.pid'),
+    dump_file=dict(type='path', default='/tmp/keepalived.json'),
+    timeout=dict(type='float', default=5),
+)
+
 C_LOCALE = {'LANG': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
 
 

@@ -116,6 +116,14 @@ options:
       - With O(state=drained), wait until the real server has no active and no inactive connections.
     type: bool
     default: false
+  wait_inactive:
+    description:
+      - With O(wait=true), also wait for the inactive connections (closed ones IPVS still tracks, for up to
+        two minutes by default). V(false) waits for the active connections only, which is when no client is
+        served any more.
+    type: bool
+    default: true
+    version_added: 0.2.0
   wait_timeout:
     description:
       - Seconds to wait with O(wait=true); when they run out the task fails and says how many connections remain.
@@ -235,14 +243,14 @@ def builder(svc, server, state):
     return build
 
 
-def wait_for_drain(runner, svc_key, server_key, timeout):
-    """Poll the connection counters until both are 0; IpvsTimeoutError after timeout seconds."""
+def wait_for_drain(runner, svc_key, server_key, timeout, inactive_too=True):
+    """Poll the connection counters until they are 0; IpvsTimeoutError after timeout seconds."""
     started = time.time()
     while True:
         active, inactive = runner.connections(svc_key).get(server_key, (0, 0))
         waited = round(time.time() - started, 1)
-        if active == 0 and inactive == 0:
-            return dict(active_connections=0, inactive_connections=0, waited=waited)
+        if active == 0 and (inactive == 0 or not inactive_too):
+            return dict(active_connections=0, inactive_connections=inactive, waited=waited)
         if waited >= timeout:
             raise IpvsTimeoutError(
                 'real server %s of %s still has %d active and %d inactive connections after %d s; its weight is 0 '
@@ -267,7 +275,7 @@ def run_module(module):
                           'after': add_server(svc, after) + '\n' if after else ''}
     if params['state'] == 'drained' and params['wait'] and not module.check_mode:
         try:
-            result.update(wait_for_drain(runner, svc.key, server.key, params['wait_timeout']))
+            result.update(wait_for_drain(runner, svc.key, server.key, params['wait_timeout'], params['wait_inactive']))
         except IpvsTimeoutError as exc:
             exc.details.update(changed=result['changed'], commands=result['commands'])
             raise
@@ -282,6 +290,7 @@ def main():
                             required_together=SERVICE_REQUIRED_TOGETHER),
         state=dict(type='str', choices=['present', 'absent', 'drained'], default='present'),
         wait=dict(type='bool', default=False),
+        wait_inactive=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=300),
     )
     module = AnsibleModule(argument_spec=spec, required_if=SERVER_REQUIRED_IF, supports_check_mode=True)

@@ -24,23 +24,12 @@ extends_documentation_fragment:
   - lvs.ha._attributes
   - lvs.ha._attributes.INFO_MODULE
   - lvs.ha._attributes.PLATFORM
+  - lvs.ha.keepalived
 options:
   config:
     description: The configuration file checked with C(keepalived -t -f).
     type: path
     default: /etc/keepalived/keepalived.conf
-  pid_file:
-    description: The pid file of keepalived's main process.
-    type: path
-    default: /run/keepalived.pid
-  dump_file:
-    description: Where keepalived writes its JSON dump.
-    type: path
-    default: /tmp/keepalived.json
-  timeout:
-    description: Seconds to wait for keepalived to write the dump.
-    type: float
-    default: 5
 seealso:
   - module: lvs.ha.ipvs_info
 """
@@ -139,7 +128,7 @@ instances:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lvs.ha.plugins.module_utils.keepalived_json import KeepalivedDumpError, parse_dump
-from ansible_collections.lvs.ha.plugins.module_utils.keepalived_runner import KeepalivedRunner
+from ansible_collections.lvs.ha.plugins.module_utils.keepalived_runner import RUNNER_OPTIONS, KeepalivedRunner
 
 
 def gather(runner, params):
@@ -154,9 +143,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             config=dict(type='path', default='/etc/keepalived/keepalived.conf'),
-            pid_file=dict(type='path', default='/run/keepalived.pid'),
-            dump_file=dict(type='path', default='/tmp/keepalived.json'),
-            timeout=dict(type='float', default=5),
+            **RUNNER_OPTIONS
         ),
         supports_check_mode=True,
     )

@@ -34,6 +34,17 @@ def test_drain_and_wait_until_idle(recorded, fake, run_module, monkeypatch):
     assert fake.calls.count(LIST_80) == 2
 
 
+def test_drain_wait_for_active_only_ignores_closed_connections(recorded, fake, run_module, monkeypatch):
+    monkeypatch.setattr(ipvs_real_server, 'POLL_SECONDS', 0)
+    fake.answers[SAVE] = recorded('save_mixed.txt')
+    active_gone = recorded('list_service_80.txt').replace('3          1', '0          1')
+    fake.answers[LIST_80] = [recorded('list_service_80.txt'), active_gone]
+    result, failed = run_module(ipvs_real_server.main, dict(virtual_server=VS, address='10.78.0.21', state='drained',
+                                                            wait=True, wait_inactive=False, wait_timeout=30))
+    assert not failed and (result['active_connections'], result['inactive_connections']) == (0, 1)
+    assert fake.calls.count(LIST_80) == 2
+
+
 def test_drain_wait_timeout_is_a_clear_failure(recorded, fake, run_module, monkeypatch):
     monkeypatch.setattr(ipvs_real_server, 'POLL_SECONDS', 0)
     fake.answers[SAVE] = recorded('save_mixed.txt')

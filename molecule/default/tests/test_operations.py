@@ -1,0 +1,68 @@
+"""Verify of the operations side effect (drain roll, switchover, status).
+
+Runs after it, in the verify that follows the kill: the evidence was copied to
+the client, because the first director is dead by then.
+"""
+
+import json
+
+import pytest
+from conftest import CLIENTS, DIRECTORS, REALS, ADDRESS, host
+
+CLIENT = CLIENTS[0]
+
+
+@pytest.fixture(scope="module")
+def evidence(master_killed):
+    if not master_killed:
+        pytest.skip("runs after the operations side effect")
+    stream = json.loads(host(CLIENT).file("/var/tmp/lvs-operations.json").content_string)
+    switched = json.loads(host(CLIENT).file("/var/tmp/lvs-switchover.json").content_string)
+    collected = json.loads(host(CLIENT).file("/var/tmp/lvs-operations-evidence.json").content_string)
+    print(f"operations: stream {stream}; after switchover {switched}")
+    return dict(stream=stream, switched=switched, **collected)
+
+
+def test_no_request_failed_during_drain_roll_and_switchover(evidence):
+    stream = evidence["stream"]
+    assert stream["failed"] == 0, f"{stream['failed']} of {stream['requests']} requests failed: {stream['failures']}"
+    # At 10 requests/s over a roll of two real servers and two switchovers: minutes of traffic.
+    assert stream["requests"] >= 300, stream
+    assert set(stream["answered_by"]) == set(REALS), stream
+
+
+def test_every_real_server_was_maintained_while_drained(evidence):
+    for real in REALS:
+        log = host(real).file("/var/tmp/lvs-maintenance.log")
+        assert log.exists and f"{real} maintained" in log.content_string, f"{real}: maintenance hook did not run"
+
+
+def test_roll_leaves_nothing_drained(evidence):
+    assert evidence["drained"] == {d: [] for d in DIRECTORS}, evidence["drained"]
+
+
+def test_switchover_moved_the_vip_to_the_backup(evidence):
+    first, second = DIRECTORS
+    assert evidence["switched"] == {first: "BACKUP", second: "MASTER"}
+
+
+def test_switchover_away_and_back_are_the_only_transitions(evidence):
+    first, second = DIRECTORS
+    states = {d: [line.split()[3] for line in lines] for d, lines in evidence["transitions"].items()}
+    for director, seen in states.items():
+        assert "FAULT" not in seen, f"{director}: {seen}"
+    # director1: MASTER at start, BACKUP when it hands over, MASTER when it takes back; director2: MASTER once.
+    assert states[first].count("MASTER") == 2 and "BACKUP" in states[first][1:], f"{first}: {states[first]}"
+    assert states[second].count("MASTER") == 1, f"{second}: {states[second]}"
+
+
+def test_status_shows_one_master_and_every_real_server_up(evidence):
+    status = evidence["status"]
+    text = "\n".join(status)
+    print(text)
+    first, second = DIRECTORS
+    assert any(line.split()[:3] == [first, "VI_DEFAULT", "MASTER"] for line in status), text
+    assert any(line.split()[:3] == [second, "VI_DEFAULT", "BACKUP"] for line in status), text
+    for real in REALS:
+        assert any(line.split()[:4] == [f"{ADDRESS[real]}:80", "weight", "1", "up"] for line in status), text
+    assert "No warnings" in text
