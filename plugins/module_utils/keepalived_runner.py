@@ -11,6 +11,7 @@ file it makes) with recorded output.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -77,11 +78,22 @@ class KeepalivedRunner:
         while time.time() < deadline:
             mtime = self._mtime()
             if mtime is not None and mtime != before:
-                time.sleep(0.1)   # keepalived writes the file in one go; let it finish
-                with open(self.dump_file) as handle:
-                    return handle.read()
+                # keepalived truncates the file, then writes it: on a loaded host the
+                # new mtime can come seconds before the JSON is complete.
+                text = self._complete_dump()
+                if text is not None:
+                    return text
             time.sleep(0.1)
         raise KeepalivedDumpError('keepalived (pid %d) wrote no JSON dump to %s within %s s' % (pid, self.dump_file, timeout))
+
+    def _complete_dump(self):
+        try:
+            with open(self.dump_file) as handle:
+                text = handle.read()
+            json.loads(text)
+            return text
+        except (OSError, ValueError):
+            return None
 
     def _mtime(self):
         try:

@@ -132,3 +132,36 @@ def test_failover_within_bound_and_long_connection_survives(master_killed):
     assert long_conn["before"] in REALS, verdict
     assert long_conn["after"] == long_conn["before"], f"long-lived connection lost across the failover: {verdict}"
     assert re.fullmatch(r"\d+(\.\d+)?", str(verdict["outage"]))
+
+
+def nft_counter(director, comment):
+    """Packets counted by the lvs_ha input rule carrying `comment`."""
+    for line in host(director).check_output("nft list chain ip lvs_ha input").splitlines():
+        if comment in line:
+            return int(re.search(r"counter packets (\d+)", line).group(1))
+    raise AssertionError(f"{director}: no rule '{comment}' in table ip lvs_ha")
+
+
+def test_vrrp_and_sync_accepted_from_the_peer_only(alive):
+    # A forged advert and a forged sync message from the client: dropped and counted.
+    forge = ("python3 -c \"import socket; d='{ip}'; "
+             "socket.socket(socket.AF_INET, socket.SOCK_RAW, 112).sendto(bytes(40), (d, 0)); "
+             "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(bytes(40), (d, 8848))\"")
+    for director in alive:
+        peers = host(director).check_output("nft list set ip lvs_ha peers")
+        assert [ADDRESS[d] for d in DIRECTORS if d != director] == re.findall(r"\d+\.\d+\.\d+\.\d+", peers)
+        vrrp, sync = nft_counter(director, "VRRP from a non-peer"), nft_counter(director, "IPVS sync from a non-peer")
+        host(CLIENT).check_output(forge.format(ip=ADDRESS[director]))
+        assert nft_counter(director, "VRRP from a non-peer") == vrrp + 1
+        assert nft_counter(director, "IPVS sync from a non-peer") == sync + 1
+
+
+def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
+    expected = {"/etc/keepalived/keepalived.conf": 0o640, "/etc/keepalived/lvs-ha-notify.sh": 0o700,
+                "/etc/lvs-ha.nft": 0o644}
+    for director in alive:
+        for path, mode in expected.items():
+            f = host(director).file(path)
+            assert (f.user, f.group, f.mode) == ("root", "root", mode), f"{director}:{path} {f.user}:{f.group} {oct(f.mode)}"
+        conf = host(director).file("/etc/keepalived/keepalived.conf").content_string
+        assert "enable_script_security" in conf and "script_user root" in conf
