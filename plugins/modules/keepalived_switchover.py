@@ -175,7 +175,10 @@ def switchover(module, runner):
         raise SwitchoverError('keepalived is not running (no live process in %s); start it first' % params['pid_file'])
     previous = read_value(params['file'])
     value = VALUES[params['state']]
-    dump = lambda: selected(parse_dump(runner.read_dump(pid, params['timeout'])), params['instances'])  # noqa: E731
+
+    def dump():
+        return selected(parse_dump(runner.read_dump(pid, params['timeout'])), params['instances'])
+
     before = dump()
     result = dict(changed=previous != value, value=value, previous_value=previous, instances=before)
     if module._diff:
