@@ -1,4 +1,6 @@
-"""Verify of the default scenario (DR, two directors, two real servers).
+"""Verify of the default scenario (DR, two directors, two real servers), shared
+by the tun and nat scenarios: everything expected comes from the running
+scenario's molecule.yml.
 
 Runs before and after side_effect: afterwards the first director is dead and
 the second must hold the VIP, balance, and have kept the long-lived connection.
@@ -21,7 +23,9 @@ ADVERT = float(DIRECTOR_VARS["director_vrrp_advert_int"])
 # The backup's promise: 3 x advert + skew (< 1 advert), plus the lab's noise
 # (TCG VM, shared); the speed itself is measured by the failover benchmark.
 FAILOVER_BOUND = 3 * ADVERT + ADVERT + 3.0
+# How `ipvsadm -S -n` writes each forwarding method (TUN: the kernel's default tunnel type, ipip).
 METHOD_FLAG = {"DR": "-g", "TUN": "-i", "NAT": "-m"}
+METHOD_SUFFIX = {"TUN": " --tun-type ipip"}
 CLIENT = CLIENTS[0]
 
 
@@ -35,8 +39,8 @@ def expected_ipvs():
         persistence = f" -p {vs['persistence_timeout']}" if vs.get("persistence_timeout") else ""
         lines.add(f"-A {key} -s {vs['scheduler']}{persistence}")
         for real in REALS:
-            flag = METHOD_FLAG[vs["forwarding"].upper()]
-            lines.add(f"-a {key} -r {ADDRESS[real]}:{vs['port']} {flag} -w 1")
+            method = vs["forwarding"].upper()
+            lines.add(f"-a {key} -r {ADDRESS[real]}:{vs['port']} {METHOD_FLAG[method]} -w 1{METHOD_SUFFIX.get(method, '')}")
     return lines
 
 
