@@ -66,3 +66,14 @@ def service_options():
                           required_if=SERVER_REQUIRED_IF),
     )
     return spec
+
+
+def services_option():
+    """ipvs_table's services: a list of services with their real servers, and the rules across their fields.
+
+    AnsibleModule gets only ``type=list, elements=dict`` (its per-dict validation of thousands of
+    nested dicts was most of the module's run time); ipvs_validate.OptionsChecker applies this.
+    """
+    return dict(type='list', elements='dict', options=service_options(),
+                mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE, required_one_of=SERVICE_REQUIRED_ONE_OF,
+                required_together=SERVICE_REQUIRED_TOGETHER)
