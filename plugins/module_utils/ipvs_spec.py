@@ -10,6 +10,7 @@ from __future__ import annotations
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import (
     FAMILIES,
     FORWARDING,
+    PERSISTENCE_ENGINES,
     PROTOCOLS,
     SCHEDULER_FLAGS,
     SCHEDULERS,
@@ -61,6 +62,7 @@ def service_options():
         scheduler_flags=dict(type='list', elements='str', choices=list(SCHEDULER_FLAGS), default=[]),
         persistence_timeout=dict(type='int'),
         persistence_netmask=dict(type='str'),
+        persistence_engine=dict(type='str', choices=list(PERSISTENCE_ENGINES)),
         one_packet=dict(type='bool', default=False),
         real_servers=dict(type='list', elements='dict', options=real_server_options(),
                           required_if=SERVER_REQUIRED_IF),

@@ -131,6 +131,9 @@ def validate_service(svc, origin):
     check_range(svc.persistence_timeout, 1, MAX_PERSISTENCE, origin, 'persistence_timeout',
                 'give seconds from 1 to %d (31 days), or omit it for a non-persistent service' % MAX_PERSISTENCE)
     svc.persistence_netmask = _netmask(svc, origin)
+    if svc.persistence_engine is not None and svc.persistence_timeout is None:
+        fail(origin, 'persistence_engine', 'only applies to a persistent service; set persistence_timeout too, '
+             'or remove persistence_engine')
     if svc.one_packet and svc.fwmark is None and svc.protocol != 'udp':
         fail(origin, 'one_packet', 'one-packet scheduling is for UDP (or firewall-mark) services only; set protocol: udp or '
              'one_packet: false')
@@ -188,6 +191,7 @@ def service_from_params(params, origin):
                          scheduler=params.get('scheduler') or 'wlc', scheduler_flags=params.get('scheduler_flags') or (),
                          persistence_timeout=params.get('persistence_timeout'),
                          persistence_netmask=params.get('persistence_netmask'),
+                         persistence_engine=params.get('persistence_engine'),
                          one_packet=bool(params.get('one_packet')), origin=origin)
     validate_service(svc, origin)
     if params.get('real_servers') is not None:
