@@ -2,24 +2,29 @@
 # Benchmark of ipvs_table against bare ipvsadm, in a lab container (issue 3).
 #   bash bench/ipvs_table.sh [SIZES...]        default: 1000 10000
 # Needs the lab (source lab/.state/env: DOCKER_HOST) and `make deps`.
-# For each size N (N virtual services x 2 real servers, 3N rules) it times, inside
-# the container unless said otherwise:
-#   (a) one ipvsadm process per rule (for N > 1000: the last 1000 services' rules on a
-#       table already holding the others, scaled to N; the per-process cost dominates)
-#   (b) one bare `ipvsadm -R` of the same rules
-#   (c) lvs.ha.ipvs_table through ansible-playbook, table as `rules` text and as
-#       structured `services` (task time from the target's clock; the playbook wall
-#       time from the host is printed too)
-#   (d) the idempotent re-run of (c) against a bare `ipvsadm -S -n`
+# For each size N (N virtual services x 2 real servers, 3N rules) one ansible-playbook
+# run of bench/ipvs_table.yml times, each as ONE task (ansible.posix.profile_tasks), so
+# every figure carries the same per-task cost (docker connection, AnsiballZ, Python):
+#   (a) one ipvsadm process per rule, in a shell loop timed inside the container (the
+#       last K = min(N, BENCH_LOOP) services' rules on a table already holding the others,
+#       scaled to N: the per-process cost dominates; BENCH_LOOP defaults to 1000)
+#   (b) ipvsadm -R fed the same rules on stdin by ansible.builtin.command (twice: before
+#       and after the ipvs_table runs; the mean is the floor)
+#   (c) lvs.ha.ipvs_table onto an empty table, the table given as rules and as services
+#   (d) the idempotent re-run of (c), against ipvsadm -S -n >/dev/null by ansible.builtin.shell
+#       (twice, mean)
+#   (f) ipvsadm -v by ansible.builtin.command: the fixed cost of one task
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("${@:-1000 10000}")
 read -r -a sizes <<< "${sizes[*]}"
 name=ipvs-bench
+loop=${BENCH_LOOP:-1000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export PATH="$top/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$top/.build/collections" ANSIBLE_PIPELINING=true
-export ANSIBLE_HOST_KEY_CHECKING=false ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=ansible.builtin.minimal
+export ANSIBLE_HOST_KEY_CHECKING=false ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=ansible.builtin.default
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks PROFILE_TASKS_TASK_OUTPUT_LIMIT=100
 : "${DOCKER_HOST:?source lab/.state/env first}"
 
 if ! docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null | grep -q true; then
@@ -28,52 +33,32 @@ if ! docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null | grep -q true; 
 fi
 printf '%s ansible_connection=community.docker.docker ansible_python_interpreter=/usr/bin/python3\n' "$name" > "$work/inventory"
 
-in_box() { docker exec -i "$name" bash -c "$1"; }
-secs() { in_box "TIMEFORMAT=%R; { time $1 >/dev/null 2>&1; } 2>&1 | tail -1"; }
-now() { in_box 'date +%s.%N'; }
+task() { grep -E "^$1" "$work/out" | grep -oE '[0-9]+\.[0-9]+s' | head -1 | tr -d s; }
+mean() { echo "scale=2; ($1 + $2) / 2" | bc; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
 
-playbook() {  # playbook INPUT SIZE -> "task_seconds wall_seconds changed"
-  local input=$1 n=$2 t0 t1 out task changed
-  t0=$(date +%s.%N)
-  out=$(ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ansible-playbook -i "$work/inventory" \
-        "$top/bench/ipvs_table.yml" -e bench_input="$input" -e "@$work/other.json" -e "@$work/$n/$input.json" 2>&1)
-  t1=$(date +%s.%N)
-  task=$(grep -E '^Apply the table given as' <<< "$out" | grep -v skipping | grep -oE '[0-9]+\.[0-9]+s' | head -1 | tr -d s)
-  changed=$(grep -oE 'changed=(True|False)' <<< "$out" | head -1 | cut -d= -f2)
-  echo "${task:-?} $(echo "$t1 - $t0" | bc) ${changed:-?}"
-}
-
-echo '{"bench_rules": "", "bench_services": []}' > "$work/other.json"
-echo "| services | (a) one process per rule | (b) bare ipvsadm -R | (c) ipvs_table rules | (c) ipvs_table services | bare ipvsadm -S -n | (d) re-run rules | (d) re-run services |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| services | (a) one process per rule | (b) ipvsadm -R, two runs | (c) ipvs_table, rules | (c) ipvs_table, services | ipvsadm -S -n, two runs | (d) re-run, rules | (d) re-run, services | (f) one task |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   python3 "$top/bench/ipvs_table_gen.py" "$n" "$work/$n"
-  docker cp "$work/$n/rules" "$name:/tmp/rules" >/dev/null
-  in_box 'ipvsadm -C'
-  # (a) one process per rule
-  if [ "$n" -le 1000 ]; then
-    a=$(secs 'while read -r line; do ipvsadm $line; done < /tmp/rules')
-  else
-    head -n $(( (n - 1000) * 3 )) "$work/$n/rules" > "$work/$n/head"
-    tail -n 3000 "$work/$n/rules" > "$work/$n/tail"
-    docker cp "$work/$n/head" "$name:/tmp/head" >/dev/null; docker cp "$work/$n/tail" "$name:/tmp/tail" >/dev/null
-    in_box 'ipvsadm -R < /tmp/head'
-    part=$(secs 'while read -r line; do ipvsadm $line; done < /tmp/tail')
-    a="$(echo "scale=1; $part * $n / 1000" | bc) (est.)"
-  fi
-  # (b) one bare restore
-  in_box 'ipvsadm -C'
-  b=$(secs 'ipvsadm -R < /tmp/rules')
-  # (c) ipvs_table, both inputs, onto an empty table
-  in_box 'ipvsadm -C'
-  read -r c_rules c_rules_wall c_rules_changed <<< "$(playbook rules "$n")"
-  save=$(secs 'ipvsadm -S -n')
-  read -r d_rules d_rules_wall d_rules_changed <<< "$(playbook rules "$n")"
-  in_box 'ipvsadm -C'
-  read -r c_svc c_svc_wall c_svc_changed <<< "$(playbook services "$n")"
-  read -r d_svc d_svc_wall d_svc_changed <<< "$(playbook services "$n")"
-  echo "| $n | $a | $b | $c_rules ($c_rules_changed) | $c_svc ($c_svc_changed) | $save | $d_rules ($d_rules_changed) | $d_svc ($d_svc_changed) |"
-  echo "<!-- $n: playbook wall from the host: c rules $c_rules_wall, c services $c_svc_wall, d rules $d_rules_wall, d services $d_svc_wall -->"
+  k=$(( n < loop ? n : loop ))
+  head -n $(( (n - k) * 3 )) "$work/$n/rules" > "$work/$n/head"
+  tail -n $(( k * 3 )) "$work/$n/rules" > "$work/$n/loop"
+  docker cp "$work/$n/head" "$name:/tmp/head" >/dev/null
+  docker cp "$work/$n/loop" "$name:/tmp/loop" >/dev/null
+  load=$(docker exec "$name" cat /proc/loadavg | cut -d' ' -f1-3)
+  ansible-playbook -i "$work/inventory" "$top/bench/ipvs_table.yml" -e bench_size="$n" \
+    -e "@$work/$n/rules.json" -e "@$work/$n/services.json" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
+  a=$(grep -oE 'loop seconds=[0-9.]+' "$work/out" | head -1 | cut -d= -f2)
+  a=$(echo "scale=1; $a * $n / $k" | bc)
+  b1=$(task '\(b\).*first'); b2=$(task '\(b\).*second'); b=$(mean "$b1" "$b2")
+  s1=$(task '\(s\).*first'); s2=$(task '\(s\).*second'); s=$(mean "$s1" "$s2")
+  c_r=$(task '\(c\) ipvs_table given rules'); d_r=$(task '\(d\) ipvs_table given rules')
+  c_s=$(task '\(c\) ipvs_table given services'); d_s=$(task '\(d\) ipvs_table given services')
+  f=$(task '\(f\)')
+  changed=$(grep -oE 'changed c_rules=.*' "$work/out" | head -1 | tr -d '"')
+  est=''; [ "$n" -gt "$k" ] && est=" (est. from $k)"
+  echo "| $n | $a$est | $b1, $b2 | $c_r | $c_s | $s1, $s2 | $d_r | $d_s | $f |"
+  echo "<!-- $n services, load before: $load; $changed; ratios: (c) rules/(b) $(ratio "$c_r" "$b"), (c) services/(b) $(ratio "$c_s" "$b"), (a)/(c) rules $(ratio "$a" "$c_r"), (a)/(c) services $(ratio "$a" "$c_s"), (d) rules/save $(ratio "$d_r" "$s"), (d) services/save $(ratio "$d_s" "$s") -->"
 done
-in_box 'ipvsadm -C'
 docker rm -f "$name" >/dev/null

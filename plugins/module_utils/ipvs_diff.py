@@ -61,12 +61,16 @@ def merge_service(current, desired, purge_servers):
         return desired.copy(dict(current_servers))
     servers = {} if purge_servers else dict(current_servers)
     same = current is not None and current.same_settings(desired)
+    fresh = current is None
     for key, server in desired.real_servers.items():
         merged = merge_server(current_servers.get(key), server)
         same = same and merged is current_servers.get(key)
+        fresh = fresh and merged is server
         servers[key] = merged
     if same and len(servers) == len(current_servers):
         return current
+    if fresh:
+        return desired  # a new service taken as declared: no copy (tables can be large)
     return desired.copy(servers)
 
 

@@ -21,6 +21,7 @@ FORWARDING = ('dr', 'nat', 'tun')
 TUNNEL_TYPES = ('ipip', 'gue', 'gre')
 TUNNEL_CHECKSUMS = ('nocsum', 'csum', 'remcsum')
 FAMILIES = ('ipv4', 'ipv6')
+PERSISTENCE_ENGINES = ('sip',)
 
 PROTOCOL_SWITCH = {'tcp': '-t', 'udp': '-u', 'sctp': '--sctp-service'}
 SWITCH_PROTOCOL = {'-t': 'tcp', '-u': 'udp', '--sctp-service': 'sctp'}

@@ -116,25 +116,27 @@ def _server_options(server, options):
 
 def _parse_line(line, table, origin):
     """Add one save-format line to table (dict key -> VirtualService)."""
-    match = SAVE_SERVER_RE.match(line)
+    match = SAVE_SERVER_RE.match(line) if line.startswith('-a ') else None
     if match:
-        svc = table.get(match.group('service'))
+        service, endpoint, forwarding, weight, options = match.group('service', 'server', 'forwarding', 'weight', 'options')
+        svc = table.get(service)
         if svc is None:
-            raise IpvsParseError('%s: real server of %s, which no earlier -A line declares' % (origin, match.group('service')))
-        address, port = split_hostport(match.group('server'))
-        server = RealServer(address, port, SWITCH_FORWARDING[match.group('forwarding')], int(match.group('weight')), origin=origin)
-        if match.group('options'):
-            _server_options(server, match.group('options'))
+            raise IpvsParseError('%s: real server of %s, which no earlier -A line declares' % (origin, service))
+        address, port = split_hostport(endpoint)
+        server = RealServer(address, port, SWITCH_FORWARDING[forwarding], int(weight), origin=origin)
+        if options:
+            _server_options(server, options)
         svc.real_servers[server.key] = server
         return
     match = SAVE_SERVICE_RE.match(line)
     if not match:
         raise IpvsParseError('%s: not an ipvsadm save-format rule: %r' % (origin, line))
-    svc = _service_from_switch(match.group('service'), match.group('scheduler'), origin)
-    if match.group('options'):
-        _service_options(svc, match.group('options'))
+    service, scheduler, options = match.group('service', 'scheduler', 'options')
+    svc = _service_from_switch(service, scheduler, origin)
+    if options:
+        _service_options(svc, options)
     svc.real_servers = {}
-    table[match.group('service')] = svc
+    table[service] = svc
 
 
 def parse_save(text, source='ipvsadm -S -n'):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import (
     FAMILIES,
     FORWARDING,
+    PERSISTENCE_ENGINES,
     PROTOCOLS,
     SCHEDULER_FLAGS,
     SCHEDULERS,
@@ -61,8 +62,20 @@ def service_options():
         scheduler_flags=dict(type='list', elements='str', choices=list(SCHEDULER_FLAGS), default=[]),
         persistence_timeout=dict(type='int'),
         persistence_netmask=dict(type='str'),
+        persistence_engine=dict(type='str', choices=list(PERSISTENCE_ENGINES)),
         one_packet=dict(type='bool', default=False),
         real_servers=dict(type='list', elements='dict', options=real_server_options(),
                           required_if=SERVER_REQUIRED_IF),
     )
     return spec
+
+
+def services_option():
+    """ipvs_table's services: a list of services with their real servers, and the rules across their fields.
+
+    AnsibleModule gets only ``type=list, elements=dict`` (its per-dict validation of thousands of
+    nested dicts was most of the module's run time); ipvs_validate.OptionsChecker applies this.
+    """
+    return dict(type='list', elements='dict', options=service_options(),
+                mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE, required_one_of=SERVICE_REQUIRED_ONE_OF,
+                required_together=SERVICE_REQUIRED_TOGETHER)

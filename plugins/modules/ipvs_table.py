@@ -93,6 +93,13 @@ options:
           - Granularity of persistence. A dotted netmask (C(255.255.255.0)) or a prefix length (C(24)) for an IPv4
             service, a prefix length (C(64)) for an IPv6 service. Needs O(services[].persistence_timeout).
         type: str
+      persistence_engine:
+        description:
+          - Alternative persistence engine of a persistent service; C(sip) keeps a SIP client on one real server by its
+            Call-ID. Needs O(services[].persistence_timeout) and the kernel module C(ip_vs_pe_sip). Omit for the default
+            (source address).
+        type: str
+        choices: [sip]
       one_packet:
         description:
           - One-packet scheduling, for UDP or firewall-mark services.
@@ -227,12 +234,7 @@ from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsErro
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_render import render_text
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_runner import IpvsadmRunner
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import (
-    SERVICE_MUTUALLY_EXCLUSIVE,
-    SERVICE_REQUIRED_ONE_OF,
-    SERVICE_REQUIRED_TOGETHER,
-    service_options,
-)
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import services_option
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import table_from_params, validate_table
 
 
@@ -240,7 +242,7 @@ def desired_table(params):
     """The validated desired table, from services or from rules text."""
     if params['rules'] is not None:
         return validate_table(parse_save(params['rules'], source='rules'))
-    return table_from_params(params['services'])
+    return table_from_params(params['services'], option=services_option())
 
 
 def table_diff(plan):
@@ -269,9 +271,8 @@ def run_module(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            services=dict(type='list', elements='dict', options=service_options(),
-                          mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE, required_one_of=SERVICE_REQUIRED_ONE_OF,
-                          required_together=SERVICE_REQUIRED_TOGETHER),
+            # The suboptions documented above are checked by ipvs_validate.OptionsChecker, not here.
+            services=dict(type='list', elements='dict'),
             rules=dict(type='str'),
             purge=dict(type='bool', default=False),
         ),

@@ -81,6 +81,12 @@ options:
       - Granularity of persistence. A dotted netmask (C(255.255.255.0)) or a prefix length (C(24)) for an IPv4
         service, a prefix length (C(64)) for an IPv6 service. Needs O(persistence_timeout).
     type: str
+  persistence_engine:
+    description:
+      - Alternative persistence engine of a persistent service; C(sip) keeps a SIP client on one real server by its
+        Call-ID. Needs O(persistence_timeout) and the kernel module C(ip_vs_pe_sip). Omit for the default (source address).
+    type: str
+    choices: [sip]
   one_packet:
     description:
       - One-packet scheduling, for UDP or firewall-mark services.

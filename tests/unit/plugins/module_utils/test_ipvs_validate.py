@@ -9,7 +9,8 @@ import pytest
 
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsValidationError
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import table_from_params, validate_table
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import services_option
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import OptionsChecker, table_from_params, validate_table
 
 
 def check(service):
@@ -111,3 +112,46 @@ def test_ipv4_fast_path_is_strict():
     for bad in ('192.0.2.10\n', '010.0.0.1', '1.2.3', '256.1.1.1'):
         with pytest.raises(IpvsValidationError):
             canonical_address(bad, 'x')
+
+
+def checked(services):
+    """table_from_params as ipvs_table calls it: the nested options checked here, not by AnsibleModule."""
+    return table_from_params(services, option=services_option())
+
+
+@pytest.mark.parametrize('services, fragment', [
+    ([dict(address='10.0.0.1', port=80, wieght=2)], 'services[0].wieght: is not an option here; use address,'),
+    ([dict(address='10.0.0.1', port='eighty')], "services[0].port: 'eighty' is not an integer"),
+    ([dict(address='10.0.0.1', port=80, scheduler='fastest')], "services[0].scheduler: 'fastest' is not one of rr,"),
+    ([dict(address='10.0.0.1', port=80, scheduler='sh', scheduler_flags=['sh-port', 'nope'])],
+     "services[0].scheduler_flags[1]: 'nope' is not one of"),
+    ([dict(address='10.0.0.1', port=80, one_packet='maybe')], 'services[0].one_packet:'),
+    ([dict(fwmark=5, port=80)], 'services[0].fwmark: parameters are mutually exclusive: fwmark|port'),
+    ([dict(scheduler='rr')], 'services[0].fwmark: one of the following is required: fwmark, address'),
+    ([dict(address='10.0.0.1')], 'services[0].port: parameters are required together: address, port'),
+    ([dict(address='10.0.0.1', port=80, real_servers=[dict(weight=2)])], 'services[0].real_servers[0].address: is required'),
+    ([dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', forwarding='tun', tunnel_type='gue')])],
+     'services[0].real_servers[0].tunnel_port: is required because tunnel_type is gue'),
+    ([dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2', forwarding='teleport')])],
+     "services[0].real_servers[0].forwarding: 'teleport' is not one of dr, nat, tun"),
+    ([dict(address='10.0.0.1', port=80, real_servers='10.0.0.2')], 'services[0].real_servers[0]:'),
+    (['just-a-string'], 'services[0]:'),
+    ([None], 'services[0]: is empty'),
+])
+def test_nested_options_checked_as_ansible_would(services, fragment):
+    with pytest.raises(IpvsValidationError) as caught:
+        checked(services)
+    assert fragment in caught.value.msg
+
+
+def test_nested_options_converted_as_ansible_would():
+    table = checked([dict(address='10.0.0.1', port='80', one_packet='no', scheduler_flags='sh-port', scheduler='sh',
+                          real_servers=[dict(address='10.0.0.2', weight='3')])])
+    svc = table['-t 10.0.0.1:80']
+    assert (svc.port, svc.one_packet, svc.scheduler_flags) == (80, False, ('sh-port',))
+    assert svc.real_servers['10.0.0.2:80'].weight == 3
+
+
+def test_nested_options_left_alone_when_nothing_to_convert():
+    services = [dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2')])]
+    assert OptionsChecker(services_option()).value(services, '', 'services') is services

@@ -101,3 +101,21 @@ def test_rollback_falls_back_to_clear_and_full_restore(fake, run_module):
     result, failed = run_module(ipvs_table.main, dict(services=services))
     assert failed and result['restored'] is True
     assert fake.stdin[2].startswith('-C\n-A -t 10.0.0.1:80 -s wrr\n')
+
+
+def test_persistence_engine_is_set_and_then_kept(fake, run_module):
+    sip = dict(protocol='udp', address='10.0.0.1', port=5060, scheduler='rr', persistence_timeout=300,
+               persistence_engine='sip')
+    fake.answers[SAVE] = ''
+    result, failed = run_module(ipvs_table.main, dict(services=[sip]))
+    assert not failed and result['commands'] == ['-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip']
+    fake.answers[SAVE] = '-A -u 10.0.0.1:5060 -s rr -p 300 --pe sip\n'
+    result, failed = run_module(ipvs_table.main, dict(services=[sip]))
+    assert not failed and result['changed'] is False
+
+
+def test_persistence_engine_needs_persistence(fake, run_module):
+    service = dict(protocol='udp', address='10.0.0.1', port=5060, persistence_engine='sip')
+    result, failed = run_module(ipvs_table.main, dict(services=[service]))
+    assert failed and 'services[0].persistence_engine: only applies to a persistent service' in result['msg']
+    assert fake.calls == []
