@@ -8,7 +8,9 @@ PY        := $(VENV)/bin/python
 BIN       := $(CURDIR)/$(VENV)/bin
 COLL      := $(CURDIR)/.build/collections
 LAB       := lab/lab.sh
-SCENARIOS ?= modules default persistence tun
+# tun runs on demand (make molecule SCENARIOS=tun, ~20 min): with it `make test`
+# would pass the 60-minute budget.
+SCENARIOS ?= modules default persistence
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL)
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
