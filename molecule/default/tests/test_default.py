@@ -169,3 +169,31 @@ def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
             assert (f.user, f.group, f.mode) == ("root", "root", mode), f"{director}:{path} {f.user}:{f.group} {oct(f.mode)}"
         conf = host(director).file("/etc/keepalived/keepalived.conf").content_string
         assert "enable_script_security" in conf and "script_user root" in conf
+
+
+def test_sigkilled_keepalived_restarts_with_the_declared_table(master_killed):
+    """keepalived killed with -9 (as the OOM killer does) cleans nothing up. The
+    role's drop-in restarts it and lvs_flush drops what the dead daemon left:
+    the backup ends with the declared table, no "already exists", and the
+    master sees nothing."""
+    if master_killed:
+        pytest.skip("runs on the backup while both directors are up")
+    master, backup = DIRECTORS
+    director = host(backup)
+    expected = expected_ipvs()
+    real = sorted(line for line in expected if line.startswith("-a "))[0].split()
+    service, address = real[1:3], real[4]
+    # Debris of a crashed daemon: a drifted weight and a stale real server (weight 0: never scheduled).
+    director.run_expect([0], " ".join(["ipvsadm", "-e", *service, "-r", address, real[5], "-w", "7"]))
+    director.run_expect([0], " ".join(["ipvsadm", "-a", *service, "-r", f"192.0.2.99:{address.split(':')[1]}", real[5], "-w", "0"]))
+    main_pid = "systemctl show -p MainPID --value keepalived"
+    before, since, master_log = director.check_output(main_pid), director.check_output("date +%s"), transitions(master)
+    director.run_expect([0], "systemctl kill -s KILL keepalived")
+    _, restarted = wait_until(lambda: director.check_output(main_pid) not in ("0", before), 30)
+    table, _ = wait_until(lambda: ipvs_save(backup) == expected and ipvs_save(backup), 20)
+    print(f"\nkeepalived SIGKILLed on {backup}: running again after {restarted:.1f} s")
+    assert table == expected, f"{backup}: ipvsadm -S -n = {sorted(ipvs_save(backup))}, expected {sorted(expected)}"
+    journal = director.check_output(f"journalctl -u keepalived --no-pager -o cat --since @{since}")
+    assert "already exists" not in journal, journal
+    assert transitions(master) == master_log
+    assert vip_holders(DIRECTORS) == [master]
