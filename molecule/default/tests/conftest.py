@@ -29,6 +29,14 @@ REALS = GROUPS["real_servers"]
 CLIENTS = GROUPS["clients"]
 TRANSITIONS_LOG = "/var/log/keepalived-transitions.log"
 
+with open(os.path.join(SCENARIO, "..", "..", "roles", "director", "defaults", "main.yml"), encoding="utf-8") as _f:
+    ROLE_DEFAULTS = yaml.safe_load(_f)
+DIRECTOR_VARS = {**ROLE_DEFAULTS, **GROUP_VARS["directors"]}
+ADVERT = float(DIRECTOR_VARS["director_vrrp_advert_int"])
+# How `ipvsadm -S -n` writes each forwarding method (TUN: the kernel's default tunnel type, ipip).
+METHOD_FLAG = {"DR": "-g", "TUN": "-i", "NAT": "-m"}
+METHOD_SUFFIX = {"TUN": " --tun-type ipip"}
+
 # Runs on the client: n requests through the VIP, each on a new connection.
 _REQUESTS = r"""
 import http.client, json, sys
@@ -45,6 +53,21 @@ for _ in range(n):
         c.close()
 print(json.dumps(out))
 """
+
+
+def expected_ipvs():
+    lines = set()
+    defaults = DIRECTOR_VARS["director_virtual_server_defaults"]
+    for vs in DIRECTOR_VARS["director_virtual_servers"]:
+        vs = {**defaults, **vs}
+        proto = {"TCP": "-t", "UDP": "-u"}[vs["protocol"].upper()]
+        key = f"{proto} {vs['ip']}:{vs['port']}"
+        persistence = f" -p {vs['persistence_timeout']}" if vs.get("persistence_timeout") else ""
+        lines.add(f"-A {key} -s {vs['scheduler']}{persistence}")
+        for real in REALS:
+            method = vs["forwarding"].upper()
+            lines.add(f"-a {key} -r {ADDRESS[real]}:{vs['port']} {METHOD_FLAG[method]} -w 1{METHOD_SUFFIX.get(method, '')}")
+    return lines
 
 
 def host(name):
@@ -82,6 +105,24 @@ def wait_until(predicate, timeout, interval=0.5):
 
 def vip_holders(directors):
     return [d for d in directors if f" {VIP}/" in host(d).check_output("ip -o -4 addr show")]
+
+
+def transition_lines(director):
+    log = host(director).file(TRANSITIONS_LOG)
+    lines = log.content_string.splitlines() if log.exists else []
+    return [line.split() for line in lines if len(line.split()) >= 4]
+
+
+def transitions(director):
+    return [fields[3] for fields in transition_lines(director)]
+
+
+def seconds(stamp):
+    """Seconds since midnight of an RFC 3339 UTC stamp with up to 9 fraction digits."""
+    clock = stamp.rstrip("Z").split("T")[1]
+    whole, _, fraction = clock.partition(".")
+    hours, minutes, secs = (int(x) for x in whole.split(":"))
+    return hours * 3600 + minutes * 60 + secs + float("0." + (fraction or "0"))
 
 
 @pytest.fixture(scope="module")

@@ -7,41 +7,17 @@ the second must hold the VIP, balance, and have kept the long-lived connection.
 """
 
 import json
-import os
 import re
 
 import pytest
-import yaml
 import docker
-from conftest import (ADDRESS, CLIENTS, DIRECTORS, GROUP_VARS, REALS, SCENARIO, TRANSITIONS_LOG, VIP, host,
-                      ipvs_save, requests_from, vip_holders, wait_until)
+from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTORS, GROUP_VARS, REALS, expected_ipvs, host, ipvs_save,
+                      requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
 
-with open(os.path.join(SCENARIO, "..", "..", "roles", "director", "defaults", "main.yml"), encoding="utf-8") as _f:
-    ROLE_DEFAULTS = yaml.safe_load(_f)
-DIRECTOR_VARS = {**ROLE_DEFAULTS, **GROUP_VARS["directors"]}
-ADVERT = float(DIRECTOR_VARS["director_vrrp_advert_int"])
 # The backup's promise: 3 x advert + skew (< 1 advert), plus the lab's noise
 # (TCG VM, shared); the speed itself is measured by the failover benchmark.
 FAILOVER_BOUND = 3 * ADVERT + ADVERT + 3.0
-# How `ipvsadm -S -n` writes each forwarding method (TUN: the kernel's default tunnel type, ipip).
-METHOD_FLAG = {"DR": "-g", "TUN": "-i", "NAT": "-m"}
-METHOD_SUFFIX = {"TUN": " --tun-type ipip"}
 CLIENT = CLIENTS[0]
-
-
-def expected_ipvs():
-    lines = set()
-    defaults = DIRECTOR_VARS["director_virtual_server_defaults"]
-    for vs in DIRECTOR_VARS["director_virtual_servers"]:
-        vs = {**defaults, **vs}
-        proto = {"TCP": "-t", "UDP": "-u"}[vs["protocol"].upper()]
-        key = f"{proto} {vs['ip']}:{vs['port']}"
-        persistence = f" -p {vs['persistence_timeout']}" if vs.get("persistence_timeout") else ""
-        lines.add(f"-A {key} -s {vs['scheduler']}{persistence}")
-        for real in REALS:
-            method = vs["forwarding"].upper()
-            lines.add(f"-a {key} -r {ADDRESS[real]}:{vs['port']} {METHOD_FLAG[method]} -w 1{METHOD_SUFFIX.get(method, '')}")
-    return lines
 
 
 def test_vip_on_the_master_only(alive, master_killed):
@@ -88,24 +64,6 @@ def test_real_server_leaves_and_rejoins_the_pool(master):
     check = GROUP_VARS["directors"]["director_virtual_servers"][0]["check"]
     window = 2 + check["retry"] * (check["connect_timeout"] + check["delay_before_retry"]) + 5
     assert left_after <= window
-
-
-def transition_lines(director):
-    log = host(director).file(TRANSITIONS_LOG)
-    lines = log.content_string.splitlines() if log.exists else []
-    return [line.split() for line in lines if len(line.split()) >= 4]
-
-
-def transitions(director):
-    return [fields[3] for fields in transition_lines(director)]
-
-
-def seconds(stamp):
-    """Seconds since midnight of an RFC 3339 UTC stamp with up to 9 fraction digits."""
-    clock = stamp.rstrip("Z").split("T")[1]
-    whole, _, fraction = clock.partition(".")
-    hours, minutes, secs = (int(x) for x in whole.split(":"))
-    return hours * 3600 + minutes * 60 + secs + float("0." + (fraction or "0"))
 
 
 def test_no_spurious_vrrp_transitions(alive, master_killed):
@@ -170,30 +128,3 @@ def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
         conf = host(director).file("/etc/keepalived/keepalived.conf").content_string
         assert "enable_script_security" in conf and "script_user root" in conf
 
-
-def test_sigkilled_keepalived_restarts_with_the_declared_table(master_killed):
-    """keepalived killed with -9 (as the OOM killer does) cleans nothing up. The
-    role's drop-in restarts it and lvs_flush drops what the dead daemon left:
-    the backup ends with the declared table, no "already exists", and the
-    master sees nothing."""
-    if master_killed:
-        pytest.skip("runs on the backup while both directors are up")
-    master, backup = DIRECTORS
-    director = host(backup)
-    expected = expected_ipvs()
-    real = sorted(line for line in expected if line.startswith("-a "))[0].split()
-    service, address = real[1:3], real[4]
-    # Debris of a crashed daemon: a drifted weight and a stale real server (weight 0: never scheduled).
-    director.run_expect([0], " ".join(["ipvsadm", "-e", *service, "-r", address, real[5], "-w", "7"]))
-    director.run_expect([0], " ".join(["ipvsadm", "-a", *service, "-r", f"192.0.2.99:{address.split(':')[1]}", real[5], "-w", "0"]))
-    main_pid = "systemctl show -p MainPID --value keepalived"
-    before, since, master_log = director.check_output(main_pid), director.check_output("date +%s"), transitions(master)
-    director.run_expect([0], "systemctl kill -s KILL keepalived")
-    _, restarted = wait_until(lambda: director.check_output(main_pid) not in ("0", before), 30)
-    table, _ = wait_until(lambda: ipvs_save(backup) == expected and ipvs_save(backup), 20)
-    print(f"\nkeepalived SIGKILLed on {backup}: running again after {restarted:.1f} s")
-    assert table == expected, f"{backup}: ipvsadm -S -n = {sorted(ipvs_save(backup))}, expected {sorted(expected)}"
-    journal = director.check_output(f"journalctl -u keepalived --no-pager -o cat --since @{since}")
-    assert "already exists" not in journal, journal
-    assert transitions(master) == master_log
-    assert vip_holders(DIRECTORS) == [master]

@@ -1,0 +1,176 @@
+"""Fault injection (issue 6), in the verify that runs while both directors are up:
+split brain, a flapping real server, a config keepalived refuses, keepalived
+killed with -9.
+
+Each test measures from the VRRP transitions log; at the end this phase's
+transitions are set apart (…log.faults), so that later phases count their own.
+"""
+
+import copy
+import json
+import os
+import re
+import subprocess
+import threading
+
+import docker
+import pytest
+from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTOR_VARS, DIRECTORS, INVENTORY, REALS, TRANSITIONS_LOG, VIP, expected_ipvs,
+                      ipvs_save, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
+
+CLIENT = CLIENTS[0]
+# Every VRRP packet dropped on input, in a table of its own (the role's stays as it is).
+SPLIT = ("nft add table ip lvs_ha_fault && nft add chain ip lvs_ha_fault input '{ type filter hook input priority -10; }'"
+         " && nft add rule ip lvs_ha_fault input ip protocol vrrp drop")
+HEAL = "nft delete table ip lvs_ha_fault; date -u +%Y-%m-%dT%H:%M:%S.%NZ"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def both_directors_up(master_killed):
+    if master_killed:
+        pytest.skip("fault injection runs while both directors are up")
+    yield
+    for director in DIRECTORS:
+        sh(director, f"mv {TRANSITIONS_LOG} {TRANSITIONS_LOG}.faults || true")
+
+
+def sh(name, command):
+    """Run a shell command in a container through the Docker API: faster than
+    testinfra's ansible backend, so two directors change within milliseconds."""
+    code, out = docker.from_env().containers.get(name).exec_run(["sh", "-c", command])
+    assert code == 0, f"{name}: {command}: {out.decode()}"
+    return out.decode().strip()
+
+
+def on_all(command):
+    results, threads = {}, []
+    for director in DIRECTORS:
+        threads.append(threading.Thread(target=lambda d=director: results.setdefault(d, sh(d, command))))
+        threads[-1].start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def mac_of(director):
+    """MAC of the interface carrying the director's own address (the VIP's)."""
+    device = sh(director, f"ip -o -4 addr show | awk '$4 ~ /^{re.escape(ADDRESS[director])}\\// {{print $2}}'")
+    return sh(director, f"cat /sys/class/net/{device}/address")
+
+
+def ansible_playbook(*args):
+    """An operator's run, with the scenario's inventory and the collection molecule uses."""
+    return subprocess.run(["ansible-playbook", *args, "-i", INVENTORY], capture_output=True, text=True,
+                          env=os.environ, check=False, timeout=900)
+
+
+def client_mac_for_vip():
+    found = re.search(r"lladdr (\S+)", sh(CLIENT, f"ip neigh show {VIP}"))
+    return found.group(1) if found else None
+
+
+def test_split_brain_shows_in_status_and_heals_to_one_master(capsys):
+    master, backup = DIRECTORS
+    before = {d: transitions(d) for d in DIRECTORS}
+    macs = {d: mac_of(d) for d in DIRECTORS}
+    assert requests_from(CLIENT, 3) and client_mac_for_vip() == macs[master]
+    try:
+        on_all(SPLIT)
+        both, took = wait_until(lambda: len(vip_holders(DIRECTORS)) == 2, 15)
+        assert both, f"VRRP dropped both ways for 15 s, VIP still held by {vip_holders(DIRECTORS)} only"
+        client_during = client_mac_for_vip()
+        # The status playbook, run by an operator who suspects something.
+        status = ansible_playbook("lvs.ha.status")
+    finally:
+        healed = on_all(HEAL)
+    assert status.returncode == 0, status.stdout[-3000:] + status.stderr[-3000:]
+    assert "2 masters" in status.stdout and "split brain" in status.stdout, status.stdout[-3000:]
+    # Exactly one master again: the backup steps down at the master's next advert.
+    lines, _ = wait_until(lambda: [f for f in transition_lines(backup)[len(before[backup]):] if f[3] == "BACKUP"], 10)
+    assert lines, f"{backup} still MASTER after the heal: {transitions(backup)}"
+    one_master = seconds(lines[0][0]) - seconds(healed[backup])
+    assert transitions(master) == before[master], f"{master} left MASTER: {transitions(master)}"
+    holders, _ = wait_until(lambda: vip_holders(DIRECTORS) == [master] and [master], 10)
+    assert holders == [master]
+    # The master answers the backup's last adverts with gratuitous ARPs: the client follows it back.
+    client_after, arp_after = wait_until(lambda: client_mac_for_vip() == macs[master], 10, interval=0.2)
+    with capsys.disabled():
+        print(f"\nsplit brain: both MASTER {took:.1f} s after VRRP was cut; client's VIP entry during it "
+              f"{'the backup' if client_during == macs[backup] else client_during}; one MASTER {one_master:.2f} s "
+              f"after the heal (advert {ADVERT} s); client's entry back on the master after {arp_after:.1f} s")
+    assert client_after, f"client's ARP entry for {VIP} is {client_mac_for_vip()}, not {master}'s {macs[master]}"
+    # Lab bound: one advert plus the TCG lab's noise for the notify script's stamp.
+    assert one_master <= ADVERT + 1.0
+    answers = requests_from(CLIENT, 20)
+    assert not [a for a in answers if a.startswith("ERROR")], answers
+
+
+def test_flapping_real_server_causes_no_vrrp_transition(capsys):
+    master = DIRECTORS[0]
+    real = REALS[-1]
+    before = {d: transitions(d) for d in DIRECTORS}
+    since = sh(master, "date +%s")
+    # Its web service stopped and started every 2 s, six times (24 s).
+    sh(real, "systemd-run --unit=lvs-flap --collect sh -c "
+             "'for i in 1 2 3 4 5 6; do systemctl stop lab-web; sleep 2; systemctl start lab-web; sleep 2; done'")
+    done, _ = wait_until(lambda: sh(real, "systemctl is-active lvs-flap || true") != "active", 60)
+    assert done, f"{real}: the flapping loop did not end"
+    entry = f"-r {ADDRESS[real]}:"
+    back, _ = wait_until(lambda: any(entry in line for line in ipvs_save(master)), 30)
+    assert back, f"{real} not back in {master}'s pool 30 s after the flapping ended"
+    journal = sh(master, f"journalctl -u keepalived --no-pager -o cat --since @{since}")
+    removals = len(re.findall(rf"Removing service \[{re.escape(ADDRESS[real])}\]", journal))
+    with capsys.disabled():
+        print(f"\nflapping {real}: removed from the pool {removals} times in 24 s, VRRP transitions "
+              f"{ {d: transitions(d)[len(before[d]):] for d in DIRECTORS} }")
+    assert removals >= 1, f"the health check never saw {real} down: the flapping was not tested"
+    assert {d: transitions(d) for d in DIRECTORS} == before
+    assert vip_holders(DIRECTORS) == [master]
+
+
+def test_config_refused_by_keepalived_changes_nothing(capsys):
+    """An interface no director has passes the preflight (it is the same on both)
+    but not `keepalived -t`: the template's validation refuses the file, so the
+    live config, the VIPs, the IPVS table and the daemon stay as they were."""
+    instances = copy.deepcopy(DIRECTOR_VARS["director_vrrp_instances"])
+    instances[0]["interface"] = "nosuchif0"
+
+    def snapshot(director):
+        return (sh(director, "sha256sum /etc/keepalived/keepalived.conf"), ipvs_save(director),
+                sh(director, "ip -o addr show"), sh(director, "systemctl show -p MainPID --value keepalived"),
+                transitions(director))
+
+    before = {d: snapshot(d) for d in DIRECTORS}
+    run = ansible_playbook("lvs.ha.site", "--tags", "director_preflight,director_configure",
+                           "-e", json.dumps({"director_vrrp_instances": instances}))
+    refused = [line.strip() for line in run.stdout.splitlines() if "nosuchif0" in line and "exist" in line]
+    with capsys.disabled():
+        print(f"\nbad config: {refused[:1]}")
+    assert run.returncode != 0 and refused, run.stdout[-3000:]
+    assert {d: snapshot(d) for d in DIRECTORS} == before
+
+
+def test_sigkilled_keepalived_restarts_with_the_declared_table(capsys):
+    """keepalived killed with -9 (as the OOM killer does) cleans nothing up. The
+    role's drop-in restarts it and lvs_flush drops what the dead daemon left:
+    the backup ends with the declared table, no "already exists", and the
+    master sees nothing."""
+    master, backup = DIRECTORS
+    expected = expected_ipvs()
+    real = sorted(line for line in expected if line.startswith("-a "))[0].split()
+    service, address, method = real[1:3], real[4], real[5]
+    # Debris of a crashed daemon: a drifted weight and a stale real server (weight 0: never scheduled).
+    sh(backup, " ".join(["ipvsadm", "-e", *service, "-r", address, method, "-w", "7"]))
+    sh(backup, " ".join(["ipvsadm", "-a", *service, "-r", f"192.0.2.99:{address.rsplit(':', 1)[1]}", method, "-w", "0"]))
+    main_pid = "systemctl show -p MainPID --value keepalived"
+    pid, since, master_log = sh(backup, main_pid), sh(backup, "date +%s"), transitions(master)
+    sh(backup, "systemctl kill -s KILL keepalived")
+    _, restarted = wait_until(lambda: sh(backup, main_pid) not in ("0", pid), 30, interval=0.2)
+    table, _ = wait_until(lambda: ipvs_save(backup) == expected and ipvs_save(backup), 20)
+    with capsys.disabled():
+        print(f"\nkeepalived SIGKILLed on {backup}: running again after {restarted:.1f} s")
+    assert table == expected, f"{backup}: ipvsadm -S -n = {sorted(ipvs_save(backup))}, expected {sorted(expected)}"
+    journal = sh(backup, f"journalctl -u keepalived --no-pager -o cat --since @{since}")
+    assert "already exists" not in journal, journal
+    assert transitions(master) == master_log
+    assert vip_holders(DIRECTORS) == [master]
