@@ -58,7 +58,8 @@ def mac_of(director):
 def ansible_playbook(*args):
     """An operator's run, with the scenario's inventory and the collection molecule uses."""
     return subprocess.run(["ansible-playbook", *args, "-i", INVENTORY], capture_output=True, text=True,
-                          env=os.environ, check=False, timeout=900)
+                          env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1"}, check=False,
+                          timeout=900)
 
 
 def client_mac_for_vip():
