@@ -127,4 +127,3 @@ def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
             assert (f.user, f.group, f.mode) == ("root", "root", mode), f"{director}:{path} {f.user}:{f.group} {oct(f.mode)}"
         conf = host(director).file("/etc/keepalived/keepalived.conf").content_string
         assert "enable_script_security" in conf and "script_user root" in conf
-
