@@ -107,10 +107,14 @@ def vip_holders(directors):
     return [d for d in directors if f" {VIP}/" in host(d).check_output("ip -o -4 addr show")]
 
 
+def parse_transitions(text):
+    """The notify script's log as fields: [stamp, INSTANCE, name, STATE, priority] per change."""
+    return [line.split() for line in text.splitlines() if len(line.split()) >= 4]
+
+
 def transition_lines(director):
     log = host(director).file(TRANSITIONS_LOG)
-    lines = log.content_string.splitlines() if log.exists else []
-    return [line.split() for line in lines if len(line.split()) >= 4]
+    return parse_transitions(log.content_string) if log.exists else []
 
 
 def transitions(director):

@@ -6,10 +6,9 @@ these tests without running operations.yml (tun, nat) skip them.
 """
 
 import json
-from datetime import datetime, timezone
 
 import pytest
-from conftest import ADDRESS, CLIENTS, CONFIG, DIRECTORS, REALS, host
+from conftest import ADDRESS, CLIENTS, CONFIG, DIRECTORS, REALS, host, parse_transitions, seconds
 
 CLIENT = CLIENTS[0]
 RUNS_OPERATIONS = any("operations.yml" in step for step in CONFIG["scenario"]["test_sequence"])
@@ -28,12 +27,6 @@ def evidence(master_killed):
     return dict(stream=stream, switched=switched, **collected)
 
 
-def epoch(stamp):
-    """Seconds since the epoch of the notify script's RFC 3339 UTC stamp."""
-    whole, _, fraction = stamp.rstrip("Z").partition(".")
-    return datetime.fromisoformat(whole).replace(tzinfo=timezone.utc).timestamp() + float("0." + (fraction or "0"))
-
-
 def test_drain_roll_fails_no_request_and_a_vip_move_at_most_one(evidence):
     stream = evidence["stream"]
     # A switchover may reset a connection opened through the old master in the
@@ -43,10 +36,11 @@ def test_drain_roll_fails_no_request_and_a_vip_move_at_most_one(evidence):
     # three runs). Allowed: one such failure per VIP move, of a request started
     # from 1 s before to 3 s after it.
     # Anything else, and any failure during the drain roll, fails the test.
-    moves = [epoch(line.split()[0]) for log in evidence["transitions"].values()
-             for line in log.splitlines() if line.split()[3:4] == ["MASTER"]]
+    # Both clocks as seconds since UTC midnight (the stream's start is epoch seconds).
+    moves = [seconds(f[0]) for log in evidence["transitions"].values() for f in parse_transitions(log) if f[3] == "MASTER"]
+    start = stream["started"] % 86400
     at_moves = [f for f in stream["failures"] if f[1] == "ConnectionResetError"
-                and any(-1 <= stream["started"] + f[0] - move <= 3 for move in moves)]
+                and any(-1 <= start + f[0] - move <= 3 for move in moves)]
     others = [f for f in stream["failures"] if f not in at_moves]
     print(f"\nstream: {stream['failed']} of {stream['requests']} failed; at a VIP move: {at_moves}")
     assert not others and stream["failed"] == len(at_moves) <= len(moves), \
@@ -73,8 +67,7 @@ def test_switchover_moved_the_vip_to_the_backup(evidence):
 
 def test_switchover_away_and_back_are_the_only_transitions(evidence):
     first, second = DIRECTORS
-    # Each director's transitions log, one "stamp INSTANCE name STATE priority" line per change.
-    states = {d: [line.split()[3] for line in log.splitlines() if line.strip()] for d, log in evidence["transitions"].items()}
+    states = {d: [f[3] for f in parse_transitions(log)] for d, log in evidence["transitions"].items()}
     for director, seen in states.items():
         assert "FAULT" not in seen, f"{director}: {seen}"
     # The log starts after the fault tests of the first verify (test_faults.py sets theirs apart):
