@@ -81,11 +81,15 @@ def running(name):
         return False
 
 
+def python_command(code, *args):
+    """A shell command running Python `code` with `args`, immune to quoting."""
+    encoded = base64.b64encode(code.encode()).decode()
+    return " ".join([f"python3 -c \"import base64; exec(base64.b64decode('{encoded}'))\"", *map(str, args)])
+
+
 def requests_from(client, count, port=80, vip=VIP):
     """Answers (host names or ERROR ...) to `count` requests from `client`."""
-    code = base64.b64encode(_REQUESTS.encode()).decode()
-    cmd = f"python3 -c \"import base64; exec(base64.b64decode('{code}'))\" {vip} {port} {count}"
-    return json.loads(host(client).check_output(cmd))
+    return json.loads(host(client).check_output(python_command(_REQUESTS, vip, port, count)))
 
 
 def ipvs_save(name):

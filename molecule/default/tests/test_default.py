@@ -12,7 +12,7 @@ import re
 import pytest
 import docker
 from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTORS, GROUP_VARS, REALS, expected_ipvs, host, ipvs_save,
-                      requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
+                      python_command, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
 
 # The backup's promise: 3 x advert + skew (< 1 advert), plus the lab's noise
 # (TCG VM, shared); the speed itself is measured by the failover benchmark.
@@ -32,10 +32,13 @@ def test_ipvs_table_matches_inventory(master):
     assert table == expected, f"{master}: ipvsadm -S -n = {sorted(ipvs_save(master))}, expected {sorted(expected)}"
 
 
-def test_sync_daemon_runs(alive):
+def test_both_sync_daemons_run_on_every_director(alive):
+    # Whatever the VRRP state: a director that steps down must still send its last connections.
     for director in alive:
         daemons = host(director).check_output("ipvsadm -L -n --daemon")
-        assert "syncid=" in daemons, f"{director}: no IPVS sync daemon"
+        roles = sorted(re.findall(r"^(master|backup) sync daemon .*syncid=(\d+)", daemons, re.M))
+        assert [r for r, _ in roles] == ["backup", "master"] and len({i for _, i in roles}) == 1, f"{director}: {daemons}"
+        assert "lvs_sync_daemon" not in host(director).file("/etc/keepalived/keepalived.conf").content_string
 
 
 def test_hundred_requests_reach_both_real_servers(master):
@@ -116,6 +119,48 @@ def test_vrrp_and_sync_accepted_from_the_peer_only(alive):
         host(CLIENT).check_output(forge.format(ip=ADDRESS[director]))
         assert nft_counter(director, "VRRP from a non-peer") == vrrp + 1
         assert nft_counter(director, "IPVS sync from a non-peer") == sync + 1
+
+
+# Runs on the client: a bare TCP ACK to VIP:80 that no director has a connection
+# for; prints RST if the director answered it with a reset, NONE if nothing came.
+_STRAY_ACK = r"""
+import random, select, socket, struct, sys, time
+vip, port = sys.argv[1], int(sys.argv[2])
+probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+probe.connect((vip, 9))
+src = probe.getsockname()[0]
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+sport = random.randint(40000, 60000)
+def checksum(data):
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    total = (total >> 16) + (total & 0xFFFF)
+    return ~(total + (total >> 16)) & 0xFFFF
+hdr = struct.pack("!HHIIBBHHH", sport, port, random.getrandbits(32), random.getrandbits(32), 5 << 4, 0x10, 64240, 0, 0)
+pseudo = socket.inet_aton(src) + socket.inet_aton(vip) + struct.pack("!BBH", 0, 6, len(hdr))
+raw.sendto(hdr[:16] + struct.pack("!H", checksum(pseudo + hdr)) + hdr[18:], (vip, 0))
+end = time.time() + 1.5
+while select.select([raw], [], [], max(0, end - time.time()))[0]:
+    pkt = raw.recv(65535)
+    ihl = (pkt[0] & 15) * 4
+    if pkt[12:16] == socket.inet_aton(vip) and struct.unpack("!HH", pkt[ihl:ihl + 4]) == (port, sport):
+        print("RST" if pkt[ihl + 13] & 4 else "OTHER")
+        sys.exit(0)
+print("NONE")
+"""
+
+
+def stray_drops(director):
+    """Segments dropped by the stray chain's rules of the lvs_ha table."""
+    out = host(director).check_output("nft list chain ip lvs_ha stray")
+    return sum(int(n) for n in re.findall(r"counter packets (\d+) bytes \d+ drop", out))
+
+
+def test_stray_tcp_segment_is_dropped_not_reset(master):
+    # What the new master of a VIP sees of a flow the old one has not synced yet.
+    before = stray_drops(master)
+    answer = host(CLIENT).check_output(python_command(_STRAY_ACK, VIP, 80))
+    assert answer == "NONE", f"{master} answered a stray ACK to {VIP}:80 with {answer}"
+    assert stray_drops(master) == before + 1
 
 
 def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):

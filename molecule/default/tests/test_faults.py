@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import docker
 import pytest
 from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTOR_VARS, DIRECTORS, INVENTORY, REALS, TRANSITIONS_LOG, VIP, expected_ipvs,
-                      ipvs_save, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
+                      ipvs_save, python_command, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
 
 CLIENT = CLIENTS[0]
 # Every VRRP packet dropped on input, in a table of its own (the role's stays as it is).
@@ -173,3 +173,60 @@ def test_sigkilled_keepalived_restarts_with_the_declared_table(capsys):
     assert "already exists" not in journal, journal
     assert transitions(master) == master_log
     assert vip_holders(DIRECTORS) == [master]
+
+
+# Runs on the client: a keep-alive connection through the VIP answers one request,
+# then the script detaches and, once the go file exists, sends a second one on it.
+_HELD = r"""
+import http.client, os, sys, time
+vip, out = sys.argv[1], sys.argv[2]
+conn = http.client.HTTPConnection(vip, 80, timeout=20)
+conn.request("GET", "/")
+print(conn.getresponse().read().decode().strip(), flush=True)
+if os.fork():
+    os._exit(0)
+os.setsid()
+null = os.open(os.devnull, os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(null, fd)
+while not os.path.exists(out + ".go"):
+    time.sleep(0.05)
+start = time.monotonic()
+try:
+    conn.request("GET", "/")
+    answer = conn.getresponse().read().decode().strip()
+except OSError as exc:
+    answer = "ERROR " + type(exc).__name__
+with open(out + ".tmp", "w") as f:
+    f.write("%s %.2f" % (answer, time.monotonic() - start))
+os.rename(out + ".tmp", out)
+"""
+
+
+def test_flow_opened_just_before_a_switchover_goes_on(capsys):
+    """A connection the master opened a moment before it hands the VIPs over is
+    still unsynced then (the kernel sends partly filled batches every 2 s). The
+    director stepping down keeps its master sync daemon, so the batch still
+    leaves; until it arrives, the new master drops the flow's segments instead of
+    resetting them (chain stray). Without either, the second request fails."""
+    master, backup = DIRECTORS
+    switch_file = DIRECTOR_VARS["director_switchover_file"]
+    out = "/var/tmp/lvs-held"
+    sh(CLIENT, f"rm -f {out} {out}.go")
+    first = sh(CLIENT, python_command(_HELD, VIP, out))
+    try:
+        sh(master, f"echo -253 > {switch_file}")
+        moved, took = wait_until(lambda: vip_holders(DIRECTORS) == [backup], 15, interval=0.2)
+        assert moved, f"VIP not on {backup} 15 s after {master} lowered its priority: {vip_holders(DIRECTORS)}"
+        sh(CLIENT, f"touch {out}.go")
+        done, _ = wait_until(lambda: sh(CLIENT, f"cat {out} 2>/dev/null || true"), 30, interval=0.2)
+    finally:
+        sh(master, f"echo 0 > {switch_file}")
+        back, _ = wait_until(lambda: vip_holders(DIRECTORS) == [master], 15, interval=0.2)
+    answer, seconds_taken = done.rsplit(" ", 1) if done else ("no answer in 30 s", "-")
+    drops = sh(backup, "nft list chain ip lvs_ha stray | grep -o 'packets [0-9]*' | head -1")
+    with capsys.disabled():
+        print(f"\nheld connection: first answer {first}, VIP on {backup} after {took:.1f} s, second answer "
+              f"{answer} after {seconds_taken} s; stray segments dropped on {backup}: {drops}")
+    assert answer == first, f"second request on the held connection: {answer}, expected {first}"
+    assert back, f"VIP not back on {master} after the switchover file was reset"

@@ -27,23 +27,24 @@ def evidence(master_killed):
     return dict(stream=stream, switched=switched, **collected)
 
 
-def test_drain_roll_fails_no_request_and_a_vip_move_at_most_one(evidence):
+def test_drain_roll_fails_no_request_and_a_vip_move_resets_none(evidence):
     stream = evidence["stream"]
-    # A switchover may reset a connection opened through the old master in the
-    # last moments before its VIP moved: the IPVS sync daemon sends partly
-    # filled batches every 2 s, so the new master may not know it yet and its
-    # kernel answers the next packet with RST (1 of 4 695 requests in one of
-    # three runs). Allowed: one such failure per VIP move, of a request started
-    # from 1 s before to 3 s after it.
-    # Anything else, and any failure during the drain roll, fails the test.
+    # No director resets a flow it does not know (chain stray drops the segment,
+    # the client retransmits until the sync message arrives), and both sync
+    # daemons keep running on a director that steps down. Left: a connection
+    # whose SYN reached the old master and whose request reached the new one,
+    # one round trip wide, is never synced (IPVS syncs from its 3rd packet) and
+    # times out. Allowed: one such timeout per VIP move, of a request started
+    # from 1 s before to 3 s after it. A reset, anything else, and any failure
+    # during the drain roll fail the test.
     # Both clocks as seconds since UTC midnight (the stream's start is epoch seconds);
     # differences wrapped into ±12 h, so a run across midnight compares right.
     moves = [seconds(f[0]) for log in evidence["transitions"].values() for f in parse_transitions(log) if f[3] == "MASTER"]
     start = stream["started"] % 86400
-    at_moves = [f for f in stream["failures"] if f[1] == "ConnectionResetError"
+    at_moves = [f for f in stream["failures"] if f[1] in ("TimeoutError", "timeout")
                 and any(-1 <= (start + f[0] - move + 43200) % 86400 - 43200 <= 3 for move in moves)]
     others = [f for f in stream["failures"] if f not in at_moves]
-    print(f"\nstream: {stream['failed']} of {stream['requests']} failed; at a VIP move: {at_moves}")
+    print(f"\nstream: {stream['failed']} of {stream['requests']} failed; timed out at a VIP move: {at_moves}")
     assert not others and stream["failed"] == len(at_moves) <= len(moves), \
         f"{stream['failed']} of {stream['requests']} requests failed: {stream['failures']} (VIP moves at {moves})"
     # At 10 requests/s over a roll of two real servers and two switchovers: minutes of traffic.
