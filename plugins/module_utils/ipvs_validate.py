@@ -384,18 +384,26 @@ def table_from_params(services, origin='services', option=None):
     return table
 
 
+def _validate_servers(svc):
+    """svc's real servers parsed from ``rules``, validated and keyed by canonical keys."""
+    servers = {}
+    for server in svc.real_servers.values():
+        validate_server(server, svc, server.origin)
+        if server.key in servers:
+            raise IpvsValidationError('%s: real server %s of %s is listed twice (also %s); list each real server once'
+                                      % (server.origin, server.key, svc.key, servers[server.key].origin))
+        servers[server.key] = server
+    return servers
+
+
 def validate_table(table):
     """Validate a table parsed from ``rules`` text; returns it keyed by canonical keys."""
     result = {}
     for svc in table.values():
-        origin = svc.origin
-        validate_service(svc, origin)
-        servers = {}
-        for server in svc.real_servers.values():
-            validate_server(server, svc, server.origin)
-            servers[server.key] = server
-        svc.real_servers = servers
+        validate_service(svc, svc.origin)
+        svc.real_servers = _validate_servers(svc)
         if svc.key in result:
-            fail(origin, 'service', '%s is declared twice; declare each service once' % svc.key)
+            raise IpvsValidationError('%s: %s is declared twice (also %s); declare each service once'
+                                      % (svc.origin, svc.key, result[svc.key].origin))
         result[svc.key] = svc
     return result

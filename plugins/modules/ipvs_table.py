@@ -161,6 +161,8 @@ options:
     description:
       - The desired table as text in the format of C(ipvsadm -S -n), one rule per line (C(-A) lines for services,
         C(-a) lines for real servers, optionally C(-x)/C(-y) thresholds). Empty lines and C(#) comments are ignored.
+      - A service or a real server of a service given on two lines fails the task, naming both lines, as a
+        service listed twice in O(services) does.
       - Mutually exclusive with O(services).
     type: str
   purge:

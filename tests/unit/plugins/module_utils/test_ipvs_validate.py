@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsValidationError
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsError, IpvsValidationError
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import services_option
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import OptionsChecker, table_from_params, validate_table
@@ -197,3 +197,20 @@ def test_ipv6_prefix_length_normalised_like_ipv4_masks():
 def test_ipv6_prefix_length_of_other_digits_is_an_error_not_a_crash():
     message = error(dict(address='2001:db8::1', port=80, persistence_timeout=60, persistence_netmask='\u00b2'))
     assert message.startswith('services[0].persistence_netmask:') and 'give a prefix length from 1 to 128' in message
+
+
+@pytest.mark.parametrize('rules, fragment', [
+    ('-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-A -t 10.0.0.1:80 -s wlc\n',
+     'rules line 3: -t 10.0.0.1:80 is declared twice (also rules line 1); declare each service once'),
+    ('-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 2\n',
+     'rules line 4: real server 10.0.0.2:80 of -t 10.0.0.1:80 is listed twice (also rules line 2); list each real server once'),
+    ('-A -t [2001:db8::1]:80 -s rr\n-A -t [2001:db8:0::1]:80 -s rr\n',
+     'rules line 2: -t [2001:db8::1]:80 is declared twice (also rules line 1); declare each service once'),
+    ('-A -t [2001:db8::1]:80 -s rr\n-a -t [2001:db8::1]:80 -r [2001:db8::2]:80 -g -w 1\n'
+     '-a -t [2001:db8::1]:80 -r [2001:db8::0:2]:80 -g -w 1\n',
+     'rules line 3: real server [2001:db8::2]:80 of -t [2001:db8::1]:80 is listed twice (also rules line 2)'),
+])
+def test_duplicate_rules_are_errors(rules, fragment):
+    with pytest.raises(IpvsError) as caught:
+        validate_table(parse_save(rules, source='rules'))
+    assert fragment in caught.value.msg

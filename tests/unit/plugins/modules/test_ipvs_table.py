@@ -128,3 +128,10 @@ def test_ipv6_forms_ipvsadm_prints_differently_are_unchanged(fake, run_module):
                      real_servers=[dict(address='::1:2')])]
     result, failed = run_module(ipvs_table.main, dict(services=services, purge=True))
     assert not failed and result['changed'] is False and result['commands'] == []
+
+
+def test_duplicate_rules_fail_before_ipvsadm(fake, run_module):
+    rules = '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 5\n'
+    result, failed = run_module(ipvs_table.main, dict(rules=rules))
+    assert failed and result['msg'].startswith('rules line 3: real server 10.0.0.2:80 of -t 10.0.0.1:80 is listed twice')
+    assert fake.calls == []
