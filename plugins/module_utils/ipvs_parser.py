@@ -114,6 +114,12 @@ def _server_options(server, options):
         index += 2
 
 
+def _refuse_twice(known, key, origin, what, fix):
+    """A second rule for key would silently replace the first (and, for a service, its real servers)."""
+    if key in known:
+        raise IpvsParseError('%s: %s (also %s); %s' % (origin, what, known[key].origin, fix))
+
+
 def _parse_line(line, table, origin):
     """Add one save-format line to table (dict key -> VirtualService)."""
     match = SAVE_SERVER_RE.match(line) if line.startswith('-a ') else None
@@ -126,12 +132,15 @@ def _parse_line(line, table, origin):
         server = RealServer(address, port, SWITCH_FORWARDING[forwarding], int(weight), origin=origin)
         if options:
             _server_options(server, options)
+        _refuse_twice(svc.real_servers, server.key, origin, 'real server %s of %s is listed twice'
+                      % (server.key, service), 'list each real server once')
         svc.real_servers[server.key] = server
         return
     match = SAVE_SERVICE_RE.match(line)
     if not match:
         raise IpvsParseError('%s: not an ipvsadm save-format rule: %r' % (origin, line))
     service, scheduler, options = match.group('service', 'scheduler', 'options')
+    _refuse_twice(table, service, origin, '%s is declared twice' % service, 'declare each service once')
     svc = _service_from_switch(service, scheduler, origin)
     if options:
         _service_options(svc, options)

@@ -38,6 +38,8 @@ FLAG_SCHEDULER = {'sh-fallback': 'sh', 'sh-port': 'sh', 'mh-fallback': 'mh', 'mh
 MAX_THRESHOLD = 2 ** 31 - 1
 # 192.0.2.10 (dotted quad without leading zeros: already canonical)
 IPV4_RE = re.compile(r'^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\Z')
+# 64 or 064 (an IPv6 prefix length; ASCII digits only, as ipvsadm's atoi reads them)
+PREFIX_RE = re.compile(r'^[0-9]{1,4}\Z')
 _CANONICAL = {}  # address text -> canonical text, so a table with repeated addresses parses them once
 
 
@@ -60,13 +62,29 @@ def canonical_address(value, origin, field='address'):
     if isinstance(value, str) and IPV4_RE.match(value):
         return value
     try:
-        canonical = str(ipaddress.ip_address(str(value).strip('[]')))
-        if len(_CANONICAL) < 100000:
-            _CANONICAL[value] = canonical
-        return canonical
+        address = ipaddress.ip_address(str(value).strip('[]'))
     except ValueError:
         fail(origin, field, '%r is not an IPv4 or IPv6 address; give a literal address such as '
              '192.0.2.10 or 2001:db8::10 (names are not resolved)' % (value,))
+    canonical = str(address) if address.version == 4 else _ipv6_text(address, value, origin, field)
+    if len(_CANONICAL) < 100000:
+        _CANONICAL[value] = canonical
+    return canonical
+
+
+def _ipv6_text(address, value, origin, field):
+    """address as glibc's inet_ntop writes it (so as ipvsadm -S -n prints it); forms IPVS cannot use are refused."""
+    if address.ipv4_mapped is not None:
+        # IPv4 packets are looked up among IPv4 services only, and the kernel refuses a mapped real server.
+        fail(origin, field, '%r is an IPv4-mapped IPv6 address, which IPVS cannot serve; give the IPv4 address %s '
+             'instead' % (value, address.ipv4_mapped))
+    if getattr(address, 'scope_id', None):
+        fail(origin, field, '%r has a zone index (%%%s), which ipvsadm does not accept; remove it'
+             % (value, address.scope_id))
+    if 0xffff < int(address) <= 0xffffffff:
+        # ::0.1.0.0 to ::255.255.255.255: inet_ntop writes the deprecated IPv4-compatible form, ipaddress hex.
+        return '::%s' % ipaddress.IPv4Address(int(address))
+    return str(address)
 
 
 def check_range(value, low, high, origin, field, hint):
@@ -90,11 +108,12 @@ def _netmask(svc, origin):
         fail(origin, 'persistence_netmask', 'only applies to a persistent service; set persistence_timeout too, '
              'or remove persistence_netmask')
     if svc.family == 'ipv6':
-        if not mask.isdigit():
+        if not PREFIX_RE.match(mask):
             fail(origin, 'persistence_netmask', '%r is not valid for an IPv6 service; give a prefix length from 1 to 128, '
                  'such as 64' % mask)
         check_range(int(mask), 1, 128, origin, 'persistence_netmask', 'give a prefix length from 1 to 128')
-        return None if int(mask) == 128 else mask
+        # ipvsadm -S prints the length without leading zeros (064 would be a change on every run).
+        return None if int(mask) == 128 else str(int(mask))
     try:
         network = ipaddress.IPv4Network('0.0.0.0/%s' % mask)
     except ValueError:
@@ -365,18 +384,26 @@ def table_from_params(services, origin='services', option=None):
     return table
 
 
+def _validate_servers(svc):
+    """svc's real servers parsed from ``rules``, validated and keyed by canonical keys."""
+    servers = {}
+    for server in svc.real_servers.values():
+        validate_server(server, svc, server.origin)
+        if server.key in servers:
+            raise IpvsValidationError('%s: real server %s of %s is listed twice (also %s); list each real server once'
+                                      % (server.origin, server.key, svc.key, servers[server.key].origin))
+        servers[server.key] = server
+    return servers
+
+
 def validate_table(table):
     """Validate a table parsed from ``rules`` text; returns it keyed by canonical keys."""
     result = {}
     for svc in table.values():
-        origin = svc.origin
-        validate_service(svc, origin)
-        servers = {}
-        for server in svc.real_servers.values():
-            validate_server(server, svc, server.origin)
-            servers[server.key] = server
-        svc.real_servers = servers
+        validate_service(svc, svc.origin)
+        svc.real_servers = _validate_servers(svc)
         if svc.key in result:
-            fail(origin, 'service', '%s is declared twice; declare each service once' % svc.key)
+            raise IpvsValidationError('%s: %s is declared twice (also %s); declare each service once'
+                                      % (svc.origin, svc.key, result[svc.key].origin))
         result[svc.key] = svc
     return result

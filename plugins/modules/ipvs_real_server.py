@@ -50,6 +50,7 @@ options:
       address:
         description:
           - Virtual IP address of the service.
+          - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
         type: str
       port:
         description:
@@ -67,6 +68,7 @@ options:
   address:
     description:
       - Address of the real server, IPv4 or IPv6.
+      - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
     type: str
     required: true
   port:

@@ -54,6 +54,7 @@ options:
       address:
         description:
           - Virtual IP address, IPv4 or IPv6. Host names are refused.
+          - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
           - Either O(services[].address) with O(services[].port), or O(services[].fwmark).
         type: str
       port:
@@ -115,6 +116,7 @@ options:
           address:
             description:
               - Address of the real server, IPv4 or IPv6 (another family than the service only with C(tun)).
+              - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
             type: str
             required: true
           port:
@@ -159,6 +161,8 @@ options:
     description:
       - The desired table as text in the format of C(ipvsadm -S -n), one rule per line (C(-A) lines for services,
         C(-a) lines for real servers, optionally C(-x)/C(-y) thresholds). Empty lines and C(#) comments are ignored.
+      - A service or a real server of a service given on two lines fails the task, naming both lines, as a
+        service listed twice in O(services) does.
       - Mutually exclusive with O(services).
     type: str
   purge:

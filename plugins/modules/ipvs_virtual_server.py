@@ -43,6 +43,7 @@ options:
   address:
     description:
       - Virtual IP address, IPv4 or IPv6. Host names are refused.
+      - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
       - Either O(address) with O(port), or O(fwmark).
     type: str
   port:
@@ -102,6 +103,7 @@ options:
       address:
         description:
           - Address of the real server, IPv4 or IPv6 (another family than the service only with C(tun)).
+          - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
         type: str
         required: true
       port:

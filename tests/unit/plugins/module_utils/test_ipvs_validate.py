@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsValidationError
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsError, IpvsValidationError
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_parser import parse_save
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import services_option
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import OptionsChecker, table_from_params, validate_table
@@ -155,3 +155,62 @@ def test_nested_options_converted_as_ansible_would():
 def test_nested_options_left_alone_when_nothing_to_convert():
     services = [dict(address='10.0.0.1', port=80, real_servers=[dict(address='10.0.0.2')])]
     assert OptionsChecker(services_option()).value(services, '', 'services') is services
+
+
+@pytest.mark.parametrize('service, fragment', [
+    (dict(address='::ffff:10.0.0.1', port=80),
+     "services[0].address: '::ffff:10.0.0.1' is an IPv4-mapped IPv6 address, which IPVS cannot serve"),
+    (dict(address='10.0.0.1', port=80, real_servers=[dict(address='::ffff:10.0.0.2', forwarding='tun')]),
+     'services[0].real_servers[0].address: \'::ffff:10.0.0.2\' is an IPv4-mapped'),
+    (dict(address='0:0:0:0:0:ffff:0a00:0001', port=80), 'give the IPv4 address 10.0.0.1 instead'),
+    (dict(address='fe80::1%eth0', port=80), "services[0].address: 'fe80::1%eth0' has a zone index (%eth0)"),
+])
+def test_addresses_ipvs_cannot_serve_are_refused(service, fragment):
+    assert fragment in error(service)
+
+
+@pytest.mark.parametrize('given, printed', [
+    # as glibc's inet_ntop (and so ipvsadm -S -n) prints them
+    ('::10.0.0.1', '::10.0.0.1'),
+    ('::a00:1', '::10.0.0.1'),
+    ('::1:2', '::0.1.0.2'),
+    ('::1', '::1'),
+    ('::100', '::100'),
+    ('::ffff:0:a00:1', '::ffff:0:a00:1'),
+    ('64:ff9b::10.0.0.1', '64:ff9b::a00:1'),
+    ('2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'),
+])
+def test_ipv6_addresses_canonical_as_ipvsadm_prints_them(given, printed):
+    from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import canonical_address
+    assert canonical_address(given, 'x') == printed
+
+
+def test_ipv6_prefix_length_normalised_like_ipv4_masks():
+    table = check(dict(address='2001:db8::1', port=80, persistence_timeout=60, persistence_netmask='064'))
+    assert table['-t [2001:db8::1]:80'].persistence_netmask == '64'
+    rules = validate_table(parse_save('-A -t [2001:db8::1]:80 -s rr -p 60 -M /064\n', source='rules'))
+    assert rules['-t [2001:db8::1]:80'].persistence_netmask == '64'
+    assert check(dict(address='2001:db8::1', port=80, persistence_timeout=60, persistence_netmask='0128'))[
+        '-t [2001:db8::1]:80'].persistence_netmask is None
+
+
+def test_ipv6_prefix_length_of_other_digits_is_an_error_not_a_crash():
+    message = error(dict(address='2001:db8::1', port=80, persistence_timeout=60, persistence_netmask='\u00b2'))
+    assert message.startswith('services[0].persistence_netmask:') and 'give a prefix length from 1 to 128' in message
+
+
+@pytest.mark.parametrize('rules, fragment', [
+    ('-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-A -t 10.0.0.1:80 -s wlc\n',
+     'rules line 3: -t 10.0.0.1:80 is declared twice (also rules line 1); declare each service once'),
+    ('-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 2\n',
+     'rules line 4: real server 10.0.0.2:80 of -t 10.0.0.1:80 is listed twice (also rules line 2); list each real server once'),
+    ('-A -t [2001:db8::1]:80 -s rr\n-A -t [2001:db8:0::1]:80 -s rr\n',
+     'rules line 2: -t [2001:db8::1]:80 is declared twice (also rules line 1); declare each service once'),
+    ('-A -t [2001:db8::1]:80 -s rr\n-a -t [2001:db8::1]:80 -r [2001:db8::2]:80 -g -w 1\n'
+     '-a -t [2001:db8::1]:80 -r [2001:db8::0:2]:80 -g -w 1\n',
+     'rules line 3: real server [2001:db8::2]:80 of -t [2001:db8::1]:80 is listed twice (also rules line 2)'),
+])
+def test_duplicate_rules_are_errors(rules, fragment):
+    with pytest.raises(IpvsError) as caught:
+        validate_table(parse_save(rules, source='rules'))
+    assert fragment in caught.value.msg

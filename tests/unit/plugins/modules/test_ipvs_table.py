@@ -119,3 +119,19 @@ def test_persistence_engine_needs_persistence(fake, run_module):
     result, failed = run_module(ipvs_table.main, dict(services=[service]))
     assert failed and 'services[0].persistence_engine: only applies to a persistent service' in result['msg']
     assert fake.calls == []
+
+
+def test_ipv6_forms_ipvsadm_prints_differently_are_unchanged(fake, run_module):
+    fake.answers[SAVE] = ('-A -t [::10.0.0.1]:80 -s wlc -p 60 -M 64\n'
+                          '-a -t [::10.0.0.1]:80 -r [::0.1.0.2]:80 -g -w 1\n')
+    services = [dict(address='::a00:1', port=80, persistence_timeout=60, persistence_netmask='064',
+                     real_servers=[dict(address='::1:2')])]
+    result, failed = run_module(ipvs_table.main, dict(services=services, purge=True))
+    assert not failed and result['changed'] is False and result['commands'] == []
+
+
+def test_duplicate_rules_fail_before_ipvsadm(fake, run_module):
+    rules = '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 5\n'
+    result, failed = run_module(ipvs_table.main, dict(rules=rules))
+    assert failed and result['msg'].startswith('rules line 3: real server 10.0.0.2:80 of -t 10.0.0.1:80 is listed twice')
+    assert fake.calls == []
