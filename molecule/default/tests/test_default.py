@@ -11,7 +11,7 @@ import re
 
 import pytest
 import docker
-from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTORS, GROUP_VARS, REALS, expected_ipvs, host, ipvs_save,
+from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTORS, GROUP_VARS, REALS, VIP, expected_ipvs, host, ipvs_save,
                       python_command, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
 
 # The backup's promise: 3 x advert + skew (< 1 advert), plus the lab's noise
