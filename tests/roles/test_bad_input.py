@@ -39,7 +39,7 @@ PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 # What the preflight may run: none of these writes to the host.
 READ_ONLY = {'validate_argument_spec', 'include_tasks', 'slurp', 'set_fact', 'assert', 'debug'}
 BATCHES = 4
-SPEC = "Validating arguments against arg spec 'main'"
+SPEC = "Validating arguments against arg spec '{}'"
 STOP = {'director': 'Stop before touching any director if a check failed',
         'real_server': "Check the real server's variables"}
 
@@ -67,6 +67,7 @@ class Case(NamedTuple):
     expect: tuple = ()
     stage: str = 'preflight'  # spec: the argument spec refuses it; preflight: the preflight assert
     hosts: dict = {}  # per-host overrides, {host: {var: value}}
+    entry: str = 'main'  # preflight: tasks_from preflight, as playbooks/site.yml runs it before the role
 
 
 def d(case_id, variables, *expect, stage='preflight', hosts=None):
@@ -216,6 +217,14 @@ CASES = [
 ]
 
 
+def site(case):
+    return case._replace(id='site_' + case.id, entry='preflight')
+
+
+CASES += [site(c) for c in CASES if c.role == 'director' and c.id in
+          {'control', 'instances_type', 'instance_without_vrid', 'vs_unknown_key', 'rs_without_ip', 'priority_0'}]
+
+
 def key(case):
     return case.role + '-' + case.id
 
@@ -254,9 +263,17 @@ def playbook(cases):
     return [{'name': key(case), 'hosts': group(case, 'directors' if case.role == 'director' else 'real_servers'),
              'gather_facts': False,
              'tasks': [{'name': 'Role',
-                        'block': [{'name': 'Play the role', 'ansible.builtin.import_role': {'name': 'lvs.ha.' + case.role}}],
+                        'block': [role(case)],
                         'rescue': [{'name': 'Refused', 'ansible.builtin.debug': {'msg': 'refused'}, 'tags': ['always']}]}]}
             for case in cases]
+
+
+def role(case):
+    if case.entry == 'main':
+        return {'name': 'Play the role', 'ansible.builtin.import_role': {'name': 'lvs.ha.' + case.role}}
+    # Untagged in the role: the tag here lets --tags select the imported preflight tasks.
+    return {'name': 'Play the preflight', 'tags': [case.role + '_preflight'],
+            'ansible.builtin.import_role': {'name': 'lvs.ha.' + case.role, 'tasks_from': case.entry}}
 
 
 def play(cases, tmp, index):
@@ -312,7 +329,7 @@ def test_bad_input(case, results):
     name, res = failed[0]
     # Refused where it should be: not by a crash of some other task on the way.
     task = name.split(' : ', 1)[-1]
-    assert task.startswith(SPEC) if case.stage == 'spec' else task == STOP[case.role], name + ': ' + str(res.get('msg'))
+    assert task.startswith(SPEC.format(case.entry)) if case.stage == 'spec' else task == STOP[case.role], name + ': ' + str(res.get('msg'))
     assert ran[-1][0] == 'Refused', 'the role went on after ' + name
     message = res['msg'] if isinstance(res.get('msg'), str) else json.dumps(res.get('msg'))
     for fragment in case.expect:
