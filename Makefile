@@ -56,7 +56,7 @@ sanity: deps
 	bash tools/sanity.sh
 
 units: deps
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/unit tests/roles
 
 argspecs: deps
 	$(PY) tools/check_argspecs.py
