@@ -33,8 +33,9 @@ OUT = "/var/tmp/lvs-bench"
 CAPTURE = "/var/tmp/lvs-bench.cap"
 # A tcpdump -tt -e line: "1764612345.123456 02:42:0a:4d:00:0c > ... ethertype IPv4 (0x0800), length 54: 10.77.0.11 > 10.77.0.12: VRRPv3, Advertisement, ..."
 ADVERT_RE = re.compile(r"^(?P<t>\d+\.\d+) .*: (?P<src>[\d.]+) > [\d.]+: VRRPv\d, Advertisement")
-# "1764612345.234567 02:42:0a:4d:00:0c > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.77.0.10 tell 10.77.0.10, length 28"
-GARP_RE = re.compile(r"^(?P<t>\d+\.\d+) (?P<mac>\S+) > .*ARP.*(?:who-has (?P<a>[\d.]+) tell (?P<b>[\d.]+)|Reply (?P<c>[\d.]+) is-at)")
+# "1764612345.234567 02:42:0a:4d:00:0c > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.77.0.10 (ff:ff:ff:ff:ff:ff) tell 10.77.0.10, length 28"
+GARP_RE = re.compile(r"^(?P<t>\d+\.\d+) (?P<mac>\S+) > .*ARP.*"
+                     r"(?:who-has (?P<a>[\d.]+)(?: \([^)]*\))? tell (?P<b>[\d.]+)|Reply (?P<c>[\d.]+) is-at)")
 
 
 class Cluster:
@@ -93,7 +94,8 @@ def start_capture(cluster, director):
 
 
 def takeover(cluster, old, new):
-    """Seconds from `old`'s last advert to `new`'s first gratuitous ARP for the VIP, from the capture on `new`."""
+    """From the capture on `new`: seconds from `old`'s last advert to `new`'s first
+    gratuitous ARP for the VIP, and that ARP's time (None when not captured)."""
     cluster.sh(new, "pkill tcpdump || true")
     text = cluster.sh(new, f"cat {CAPTURE} 2>/dev/null || true")
     last_advert, first_garp = None, None
@@ -105,8 +107,14 @@ def takeover(cluster, old, new):
                 and (garp["a"] is None or garp["a"] == garp["b"]):
             first_garp = float(garp["t"])
     if last_advert is None or first_garp is None:
-        return None
-    return round(first_garp - last_advert, 3)
+        return None, first_garp
+    return round(first_garp - last_advert, 3), first_garp
+
+
+def captured(cluster, old, new, at, moved):
+    """The move's takeover (last advert to first GARP) and its first GARP after the action."""
+    gap, garp = takeover(cluster, old, new) if moved else (None, None)
+    return {"takeover": gap, "after_action": round(garp - at, 3) if garp else None}
 
 
 def move(cluster, kind, master, backup, switch_file):
@@ -132,33 +140,52 @@ def restore(cluster, kind, master, switch_file):
     return stamp
 
 
+def healthy(cluster):
+    """Exactly one VIP holder, keepalived running on every director."""
+    holders = cluster.holders()
+    active = all(cluster.sh(d, "systemctl is-active keepalived", False) == "active" for d in cluster.directors)
+    return holders[0] if len(holders) == 1 and active else None
+
+
+def heal(cluster, switch_file):
+    """Undo whatever an interrupted event left: every director up, priorities as configured."""
+    for director in cluster.directors:
+        if not cluster.running(director):
+            cluster.docker.containers.get(director).start()
+    for director in cluster.directors:
+        cluster.sh(director, f"echo 0 > {switch_file}; systemctl start keepalived", False)
+
+
 def run_events(cluster, events, switch_file, hold):
     """Each event moves the VIP twice (away, back); one record per move."""
     moves = []
     for kind, count in events:
         for _ in range(count):
-            master = cluster.holders()[0]
+            master = healthy(cluster)
+            if master is None:
+                raise RuntimeError(f"before {kind}: VIP held by {cluster.holders()}, or keepalived down")
             backup = next(d for d in cluster.directors if d != master)
             start_capture(cluster, backup)
             at = move(cluster, kind, master, backup, switch_file)
             moved = cluster.wait_holder(backup, 20)
-            moves.append({"event": kind, "phase": "away", "at": at, "to": backup,
-                          "takeover": takeover(cluster, master, backup) if moved else None, "moved": moved})
+            moves.append(dict(event=kind, phase="away", at=at, seen=cluster.now(), to=backup, moved=moved,
+                              **captured(cluster, master, backup, at, moved)))
             time.sleep(hold)
+            if kind != "kill":
+                start_capture(cluster, master)
             back_at = restore(cluster, kind, master, switch_file)
-            # The old master comes back (boot, keepalived start) and preempts.
-            started = time.monotonic()
-            while not cluster.running(master) or cluster.sh(master, "systemctl is-active keepalived", False) != "active":
-                if time.monotonic() - started > 120:
-                    break
-                time.sleep(0.5)
-            start_capture(cluster, master)
+            if kind == "kill":   # the capture starts as the container runs, before keepalived does
+                started = time.monotonic()
+                while not cluster.running(master) and time.monotonic() - started < 60:
+                    time.sleep(0.2)
+                start_capture(cluster, master)
+            # The old master comes back and preempts.
             back = cluster.wait_holder(master, 90)
-            moves.append({"event": kind, "phase": "back", "at": back_at, "to": master,
-                          "takeover": takeover(cluster, backup, master) if back else None, "moved": back})
+            moves.append(dict(event=kind, phase="back", at=back_at, seen=cluster.now(), to=master, moved=back,
+                              **captured(cluster, backup, master, back_at, back)))
             time.sleep(hold)
-            print(f"  {kind}: away to {backup} takeover {moves[-2]['takeover']} s, back to {master} "
-                  f"takeover {moves[-1]['takeover']} s", flush=True)
+            print(f"  {kind}: away to {backup} {'' if moved else 'NOT MOVED, '}takeover {moves[-2]['takeover']} s, "
+                  f"back to {master} {'' if back else 'NOT MOVED, '}takeover {moves[-1]['takeover']} s", flush=True)
     return moves
 
 
@@ -168,14 +195,15 @@ def percentile(values, share):
 
 
 def summarise(moves, load, window):
+    """Per move: what happened from 1 s before the action to `window` s after the VIP was seen moved."""
     rows = []
     for item in moves:
-        lo, hi = item["at"] - 1.0, item["at"] + window
+        lo, hi = item["at"] - 1.0, item["seen"] + window
         requests = [r for r in load["new"] if lo <= r[0] <= hi]
         failed = [r for r in requests if r[2]]
         broken = [c for c in load["long"] if c[1] and lo <= c[1] <= hi + 5]
         rows.append(dict(item, requests=len(requests), failed=len(failed),
-                         errors=sorted({r[2] for r in failed}), broken=len(broken),
+                         errors=sorted({r[2] for r in failed} | {"long " + c[2] for c in broken}), broken=len(broken),
                          p99=percentile([r[1] for r in requests if r[1] is not None], 0.99)))
     return rows
 
@@ -209,9 +237,12 @@ def main():
     cluster.background(cluster.client, f"python3 /var/tmp/lvs-bench-client.py {cluster.vip} {args.rate} {args.long} {OUT}")
     time.sleep(5)   # long-lived connections open, their state synced (batches leave within 3 s)
     started = cluster.now()
-    moves = run_events(cluster, events, args.switch_file, args.hold)
+    try:
+        moves = run_events(cluster, events, args.switch_file, args.hold)
+    finally:
+        cluster.sh(cluster.client, f"touch {OUT}.stop")
+        heal(cluster, args.switch_file)
     ended = cluster.now()
-    cluster.sh(cluster.client, f"touch {OUT}.stop")
     for _ in range(60):
         if cluster.sh(cluster.client, f"test -f {OUT} && echo yes || true") == "yes":
             break
@@ -220,8 +251,8 @@ def main():
     after = transitions(cluster)
     expected = 2 * sum(count for _, count in events)
     masters = sum(1 for d in cluster.directors for f in after[d][len(before[d]):] if f[3] == "MASTER")
-    rows = summarise(moves, load, args.hold)
-    steady = [r[1] for r in load["new"] if r[1] is not None and not any(m["at"] - 1 <= r[0] <= m["at"] + args.hold for m in moves)]
+    rows = summarise(moves, load, 3.0)
+    steady = [r[1] for r in load["new"] if r[1] is not None and not any(m["at"] - 1 <= r[0] <= m["seen"] + 3 for m in moves)]
     result = {
         "label": args.label, "rate": args.rate, "long": args.long, "seconds": round(ended - started, 1),
         "requests": len(load["new"]), "failed": sum(1 for r in load["new"] if r[2]),
@@ -231,10 +262,10 @@ def main():
     print(f"\n{args.label}: {result['requests']} new requests, {result['failed']} failed; "
           f"{result['long_broken']} of {args.long} long-lived broken; p99 steady {result['p99_steady']} s; "
           f"MASTER transitions {masters} (moves {expected})")
-    print("| event | move | takeover s | new failed / sent | errors | long-lived broken | p99 s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| event | move | takeover s | GARP after the action s | new failed / sent | errors | long-lived broken | p99 s |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['event']} | {r['phase']} | {r['takeover']} | {r['failed']} / {r['requests']} | "
+        print(f"| {r['event']} | {r['phase']} | {r['takeover']} | {r['after_action']} | {r['failed']} / {r['requests']} | "
               f"{', '.join(r['errors']) or '-'} | {r['broken']} | {r['p99']} |")
     if args.out:
         with open(args.out, "a", encoding="utf-8") as handle:
