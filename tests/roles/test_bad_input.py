@@ -117,6 +117,7 @@ CASES = [
     d('restart_sec_type', {'director_keepalived_restart_sec': 'soon'}, 'director_keepalived_restart_sec', stage='spec'),
     d('lvs_flush_type', {'director_lvs_flush': 'perhaps'}, 'director_lvs_flush', stage='spec'),
     d('peer_filter_type', {'director_peer_filter': 'perhaps'}, 'director_peer_filter', stage='spec'),
+    d('stray_tcp_drop_type', {'director_stray_tcp_drop': 'perhaps'}, 'director_stray_tcp_drop', stage='spec'),
     d('sync_daemon_type', {'director_ipvs_sync_daemon': 'perhaps'}, 'director_ipvs_sync_daemon', stage='spec'),
     d('sync_id_type', {'director_ipvs_sync_id': 'one'}, 'director_ipvs_sync_id', stage='spec'),
     d('modules_type', {'director_ipvs_modules': {'ip_vs': 1}}, 'director_ipvs_modules', stage='spec'),

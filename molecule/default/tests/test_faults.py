@@ -208,7 +208,8 @@ def test_flow_opened_just_before_a_switchover_goes_on(capsys):
     still unsynced then (the kernel sends partly filled batches every 2 s). The
     director stepping down keeps its master sync daemon, so the batch still
     leaves; until it arrives, the new master drops the flow's segments instead of
-    resetting them (chain stray). Without either, the second request fails."""
+    resetting them (chain stray). With keepalived's lvs_sync_daemon instead, the
+    second request timed out (docs/reliability.md)."""
     master, backup = DIRECTORS
     switch_file = DIRECTOR_VARS["director_switchover_file"]
     out = "/var/tmp/lvs-held"
