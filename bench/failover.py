@@ -117,26 +117,18 @@ def captured(cluster, old, new, at, moved):
     return {"takeover": gap, "after_action": round(garp - at, 3) if garp else None}
 
 
-def move(cluster, kind, master, backup, switch_file):
-    """Take the VIP off `master` as `kind` says; return the lab time of the action."""
-    stamp = cluster.now()
-    if kind == "switchover":
-        cluster.sh(master, f"echo -253 > {switch_file}")
-    elif kind == "kill":
-        cluster.docker.containers.get(master).kill()
-    elif kind == "stop":
-        cluster.sh(master, "systemctl stop keepalived")
-    return stamp
+# Each event: how it takes the VIP off the master ("away") and gives it back ("back").
+ACTIONS = {
+    "switchover": (lambda c, d, f: c.sh(d, f"echo -253 > {f}"), lambda c, d, f: c.sh(d, f"echo 0 > {f}")),
+    "kill": (lambda c, d, f: c.docker.containers.get(d).kill(), lambda c, d, f: c.docker.containers.get(d).start()),
+    "stop": (lambda c, d, f: c.sh(d, "systemctl stop keepalived"), lambda c, d, f: c.sh(d, "systemctl start keepalived")),
+}
 
 
-def restore(cluster, kind, master, switch_file):
+def act(cluster, kind, phase, master, switch_file):
+    """Run the event's `phase` (0 away, 1 back) on `master`; return the lab time just before it."""
     stamp = cluster.now()
-    if kind == "switchover":
-        cluster.sh(master, f"echo 0 > {switch_file}")
-    elif kind == "kill":
-        cluster.docker.containers.get(master).start()
-    elif kind == "stop":
-        cluster.sh(master, "systemctl start keepalived")
+    ACTIONS[kind][phase](cluster, master, switch_file)
     return stamp
 
 
@@ -166,14 +158,14 @@ def run_events(cluster, events, switch_file, hold):
                 raise RuntimeError(f"before {kind}: VIP held by {cluster.holders()}, or keepalived down")
             backup = next(d for d in cluster.directors if d != master)
             start_capture(cluster, backup)
-            at = move(cluster, kind, master, backup, switch_file)
+            at = act(cluster, kind, 0, master, switch_file)
             moved = cluster.wait_holder(backup, 20)
             moves.append(dict(event=kind, phase="away", at=at, seen=cluster.now(), to=backup, moved=moved,
                               **captured(cluster, master, backup, at, moved)))
             time.sleep(hold)
             if kind != "kill":
                 start_capture(cluster, master)
-            back_at = restore(cluster, kind, master, switch_file)
+            back_at = act(cluster, kind, 1, master, switch_file)
             if kind == "kill":   # the capture starts as the container runs, before keepalived does
                 started = time.monotonic()
                 while not cluster.running(master) and time.monotonic() - started < 60:
