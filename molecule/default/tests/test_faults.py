@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import docker
@@ -231,3 +232,102 @@ def test_flow_opened_just_before_a_switchover_goes_on(capsys):
               f"{answer} after {seconds_taken} s; stray segments dropped on {backup}: {drops}")
     assert answer == first, f"second request on the held connection: {answer}, expected {first}"
     assert back, f"VIP not back on {master} after the switchover file was reset"
+
+
+# Runs on the client: `count` keep-alive connections through the VIP, a request on
+# each every 0.5 s, detached; once the stop file exists it writes per connection
+# "ok N" or the first error: a broken connection stays broken, as an SSH session.
+_STEADY = r"""
+import http.client, json, os, sys, threading, time
+vip, out, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if os.fork():
+    while not os.path.exists(out + ".ready"):
+        time.sleep(0.05)
+    os._exit(0)
+os.setsid()
+null = os.open(os.devnull, os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(null, fd)
+results, opened = {}, threading.Barrier(count + 1)
+def run(n):
+    conn, sent = http.client.HTTPConnection(vip, 80, timeout=5), 0
+    try:
+        conn.request("GET", "/"); conn.getresponse().read(); sent += 1
+        opened.wait()
+        while not os.path.exists(out + ".stop"):
+            time.sleep(0.5)
+            conn.request("GET", "/"); conn.getresponse().read(); sent += 1
+        results[n] = "ok %d" % sent
+    except (OSError, threading.BrokenBarrierError) as exc:
+        results[n] = "ERROR %s after %d" % (type(exc).__name__, sent)
+        if sent == 0:
+            opened.abort()
+threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+for t in threads:
+    t.start()
+try:
+    opened.wait(timeout=20)
+except threading.BrokenBarrierError:
+    pass
+open(out + ".ready", "w").close()
+for t in threads:
+    t.join()
+with open(out + ".tmp", "w") as f:
+    json.dump(results, f)
+os.rename(out + ".tmp", out)
+"""
+
+
+def moved_from(director):
+    """The VIP's holders once they are not `director` alone (['nobody'] when unowned), else None."""
+    holders = vip_holders(DIRECTORS)
+    return None if holders == [director] else holders or ["nobody"]
+
+
+def test_old_master_rejoining_waits_its_preempt_delay_and_breaks_no_flow(capsys):
+    """A director that comes back with an empty IPVS table (keepalived stopped
+    removes its virtual servers; a rebooted host has none) and preempts at once
+    breaks the long-lived flows its peer kept: IPVS re-sends an established flow
+    only every 50 packets. With preempt_delay it joins as BACKUP, learns them from
+    the peer's sync daemon, and takes the VIPs back once, after the delay. The
+    role's reload that sets the delay runs under the same flows: no transition."""
+    master, backup = DIRECTORS
+    delay, flows, out = 20, 5, "/var/tmp/lvs-steady"
+    sh(CLIENT, f"rm -f {out} {out}.ready {out}.stop")
+    sh(CLIENT, python_command(_STEADY, VIP, out, flows))
+    before = {d: transition_lines(d) for d in DIRECTORS}
+    # The role reloads keepalived with the delay while the flows talk: a reload under traffic.
+    reconfigure = ansible_playbook("lvs.ha.site", "--tags", "director_configure",
+                                   "-e", json.dumps({"director_vrrp_preempt_delay": delay}))
+    try:
+        assert reconfigure.returncode == 0, reconfigure.stdout[-3000:] + reconfigure.stderr[-3000:]
+        assert sh(master, f"grep -c 'preempt_delay {delay}' /etc/keepalived/keepalived.conf") == "1"
+        reloaded = {d: transition_lines(d)[len(before[d]):] for d in DIRECTORS}
+        assert reloaded == {d: [] for d in DIRECTORS} and vip_holders(DIRECTORS) == [master], reloaded
+        sh(master, "systemctl stop keepalived")
+        moved, _ = wait_until(lambda: vip_holders(DIRECTORS) == [backup], 15, interval=0.2)
+        assert moved, f"VIP not on {backup} after keepalived stopped on {master}"
+        time.sleep(3)   # the peer serves the flows; the stopped director has no virtual server
+        started = seconds(sh(master, "systemctl start keepalived && date -u +%Y-%m-%dT%H:%M:%S.%NZ"))
+        held, _ = wait_until(lambda: moved_from(backup), delay - 3, interval=1)
+        back, _ = wait_until(lambda: vip_holders(DIRECTORS) == [master], delay + 15, interval=0.2)
+        time.sleep(3)   # the flows talk to the returned master for a while
+        sh(CLIENT, f"touch {out}.stop")
+        done, _ = wait_until(lambda: sh(CLIENT, f"cat {out} 2>/dev/null || true"), 15, interval=0.5)
+        new = {d: transition_lines(d)[len(before[d]):] for d in DIRECTORS}
+    finally:
+        sh(CLIENT, f"touch {out}.stop")
+        restored = ansible_playbook("lvs.ha.site", "--tags", "director_configure")
+        wait_until(lambda: vip_holders(DIRECTORS) == [master], 60)
+    results = json.loads(done) if done else {}
+    retaken = [seconds(f[0]) - started for f in new[master] if f[3] == "MASTER"]
+    with capsys.disabled():
+        print(f"\nrejoin with preempt_delay {delay}: {master} MASTER again {retaken} s after keepalived started; "
+              f"transitions {({d: [f[3] for f in lines] for d, lines in new.items()})}; flows {results}")
+    assert restored.returncode == 0, restored.stdout[-3000:] + restored.stderr[-3000:]
+    assert not held, f"VIP moved from {backup} to {held} within {delay - 3} s of {master}'s return"
+    assert back, f"{master} did not take the VIP back within {delay + 15} s of its return"
+    # One MASTER transition on each side: no flap at the start, one preemption after the delay.
+    assert len(retaken) == 1 and retaken[0] >= delay - 1, new[master]
+    assert [f[3] for f in new[backup]].count("MASTER") == 1, new[backup]
+    assert len(results) == flows and all(r.startswith("ok") for r in results.values()), results
