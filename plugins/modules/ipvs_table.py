@@ -175,8 +175,10 @@ options:
         templating, serialising and carrying back each of the thousands of dicts, which at 10 000 services
         costs the controller several times what the module itself takes. A list templated with the
         C(to_json) filter is accepted too, but Ansible still loads and templates the list to write the text.
+      - ansible-core before 2.19 may turn JSON text into a list while templating it (when it holds no
+        C(true), C(false) or C(null)); such a list is taken as O(services) would be.
       - Mutually exclusive with O(services) and O(rules).
-    type: str
+    type: raw
     version_added: 0.2.0
   purge:
     description:
@@ -262,12 +264,18 @@ from ansible_collections.lvs.ha.plugins.module_utils.ipvs_spec import services_o
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import table_from_params, validate_table
 
 
-def services_from_json(text):
-    """services_json decoded: a list of dicts, or IpvsValidationError."""
-    try:
-        services = json.loads(text)
-    except ValueError as exc:
-        raise IpvsValidationError('services_json: not valid JSON: %s' % exc)
+def services_from_json(value):
+    """services_json decoded: a list of dicts, or IpvsValidationError. A list is taken as it is:
+    ansible-core before 2.19 literal-evaluates templated text that looks like one."""
+    if isinstance(value, list):
+        services = value
+    elif not isinstance(value, str):
+        raise IpvsValidationError('services_json: must be JSON text (a list of services), got %s' % type(value).__name__)
+    else:
+        try:
+            services = json.loads(value)
+        except ValueError as exc:
+            raise IpvsValidationError('services_json: not valid JSON: %s' % exc)
     if not isinstance(services, list):
         raise IpvsValidationError('services_json: must be a JSON list of services, got %s' % type(services).__name__)
     for index, item in enumerate(services):
@@ -316,7 +324,7 @@ def main():
             # The suboptions documented above are checked by ipvs_validate.OptionsChecker, not here.
             services=dict(type='list', elements='dict'),
             rules=dict(type='str'),
-            services_json=dict(type='str'),
+            services_json=dict(type='raw'),
             purge=dict(type='bool', default=False),
         ),
         mutually_exclusive=[['services', 'rules', 'services_json']],

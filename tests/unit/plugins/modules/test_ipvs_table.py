@@ -58,12 +58,17 @@ def test_services_json_is_the_same_table_as_services(fake, run_module):
     assert not failed and result['commands'] == given['commands']
     assert fake.calls == [SAVE, ('-R',)]
     assert fake.stdin == ['-D -t 10.0.0.1:443\n-A -u 10.0.0.1:53 -s rr\n']
+    # ansible-core < 2.19 may hand the text over already turned into a list.
+    fake.calls, fake.stdin = [], []
+    as_list, failed = run_module(ipvs_table.main, dict(services_json=services, purge=True))
+    assert not failed and as_list['commands'] == given['commands']
 
 
 @pytest.mark.parametrize('text, fragment', [
     ('[{"address": "10.0.0.1", "port": 80,', 'services_json: not valid JSON'),
     ('{"address": "10.0.0.1", "port": 80}', 'services_json: must be a JSON list of services, got dict'),
     ('[{"address": "10.0.0.1", "port": 80}, 7]', 'services_json[1]: must be a JSON object'),
+    (7, 'services_json: must be JSON text'),
     ('[{"address": "10.0.0.1", "port": 80, "real_servers": [{"address": "10.0.0.2", "weight": -3}]}]',
      'services_json[0].real_servers[0].weight'),
     ('[{"address": "10.0.0.1", "port": 80, "colour": "red"}]', 'colour'),
