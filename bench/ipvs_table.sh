@@ -10,7 +10,8 @@
 #       scaled to N: the per-process cost dominates; BENCH_LOOP defaults to 1000)
 #   (b) ipvsadm -R fed the same rules on stdin by ansible.builtin.command (twice: before
 #       and after the ipvs_table runs; the mean is the floor)
-#   (c) lvs.ha.ipvs_table onto an empty table, the table given as rules and as services
+#   (c) lvs.ha.ipvs_table onto an empty table, the table given as rules, as services and
+#       as services_json (the same list as JSON text, read by a file lookup)
 #   (d) the idempotent re-run of (c), against ipvsadm -S -n >/dev/null by ansible.builtin.shell
 #       (twice, mean)
 #   (f) ipvsadm -v by ansible.builtin.command: the fixed cost of one task
@@ -37,8 +38,8 @@ task() { grep -E "^$1" "$work/out" | grep -oE '[0-9]+\.[0-9]+s' | head -1 | tr -
 mean() { echo "scale=2; ($1 + $2) / 2" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 
-echo "| services | (a) one process per rule | (b) ipvsadm -R, two runs | (c) ipvs_table, rules | (c) ipvs_table, services | ipvsadm -S -n, two runs | (d) re-run, rules | (d) re-run, services | (f) one task |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| services | (a) one process per rule | (b) ipvsadm -R, two runs | (c) ipvs_table, rules | (c) ipvs_table, services | (c) ipvs_table, services_json | ipvsadm -S -n, two runs | (d) re-run, rules | (d) re-run, services | (d) re-run, services_json | (f) one task |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   python3 "$top/bench/ipvs_table_gen.py" "$n" "$work/$n"
   k=$(( n < loop ? n : loop ))
@@ -48,17 +49,18 @@ for n in "${sizes[@]}"; do
   docker cp "$work/$n/loop" "$name:/tmp/loop" >/dev/null
   load=$(docker exec "$name" cat /proc/loadavg | cut -d' ' -f1-3)
   ansible-playbook -i "$work/inventory" "$top/bench/ipvs_table.yml" -e bench_size="$n" \
-    -e "@$work/$n/rules.json" -e "@$work/$n/services.json" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
+    -e "@$work/$n/rules.json" -e "@$work/$n/services.json" -e bench_services_file="$work/$n/services_list.json" > "$work/out" 2>&1 || { cat "$work/out"; exit 1; }
   a=$(grep -oE 'loop seconds=[0-9.]+' "$work/out" | head -1 | cut -d= -f2)
   a=$(echo "scale=1; $a * $n / $k" | bc)
   b1=$(task '\(b\).*first'); b2=$(task '\(b\).*second'); b=$(mean "$b1" "$b2")
   s1=$(task '\(s\).*first'); s2=$(task '\(s\).*second'); s=$(mean "$s1" "$s2")
   c_r=$(task '\(c\) ipvs_table given rules'); d_r=$(task '\(d\) ipvs_table given rules')
-  c_s=$(task '\(c\) ipvs_table given services'); d_s=$(task '\(d\) ipvs_table given services')
+  c_s=$(task '\(c\) ipvs_table given services '); d_s=$(task '\(d\) ipvs_table given services,')
+  c_j=$(task '\(c\) ipvs_table given services_json'); d_j=$(task '\(d\) ipvs_table given services_json')
   f=$(task '\(f\)')
   changed=$(grep -oE 'changed c_rules=.*' "$work/out" | head -1 | tr -d '"')
   est=''; [ "$n" -gt "$k" ] && est=" (est. from $k)"
-  echo "| $n | $a$est | $b1, $b2 | $c_r | $c_s | $s1, $s2 | $d_r | $d_s | $f |"
-  echo "<!-- $n services, load before: $load; $changed; ratios: (c) rules/(b) $(ratio "$c_r" "$b"), (c) services/(b) $(ratio "$c_s" "$b"), (a)/(c) rules $(ratio "$a" "$c_r"), (a)/(c) services $(ratio "$a" "$c_s"), (d) rules/save $(ratio "$d_r" "$s"), (d) services/save $(ratio "$d_s" "$s") -->"
+  echo "| $n | $a$est | $b1, $b2 | $c_r | $c_s | $c_j | $s1, $s2 | $d_r | $d_s | $d_j | $f |"
+  echo "<!-- $n services, load before: $load; $changed; ratios: (c) rules/(b) $(ratio "$c_r" "$b"), (c) services/(b) $(ratio "$c_s" "$b"), (a)/(c) rules $(ratio "$a" "$c_r"), (a)/(c) services $(ratio "$a" "$c_s"), (d) rules/save $(ratio "$d_r" "$s"), (d) services/save $(ratio "$d_s" "$s"), (c) services_json/(b) $(ratio "$c_j" "$b"), (a)/(c) services_json $(ratio "$a" "$c_j"), (d) services_json/save $(ratio "$d_j" "$s") -->"
 done
 docker rm -f "$name" >/dev/null

@@ -31,6 +31,8 @@ def main():
         json.dump({'bench_rules': text}, handle)
     with open(os.path.join(outdir, 'services.json'), 'w', encoding='utf-8') as handle:
         json.dump({'bench_services': services}, handle)
+    with open(os.path.join(outdir, 'services_list.json'), 'w', encoding='utf-8') as handle:
+        json.dump(services, handle)   # the same list alone, for services_json through a file lookup
 
 
 if __name__ == '__main__':

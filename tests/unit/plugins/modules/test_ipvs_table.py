@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.lvs.ha.plugins.modules import ipvs_table
@@ -45,6 +47,42 @@ def test_rules_input(recorded, fake, run_module):
     result, failed = run_module(ipvs_table.main, dict(rules=recorded('save_mixed.txt'), purge=True))
     assert not failed and result['changed'] is False
     assert fake.calls == [SAVE]
+
+
+def test_services_json_is_the_same_table_as_services(fake, run_module):
+    fake.answers[SAVE] = LIVE
+    services = SERVICES + [dict(protocol='udp', address='10.0.0.1', port=53, scheduler='rr')]
+    given, _failed = run_module(ipvs_table.main, dict(services=services, purge=True))
+    fake.calls, fake.stdin = [], []
+    result, failed = run_module(ipvs_table.main, dict(services_json=json.dumps(services), purge=True))
+    assert not failed and result['commands'] == given['commands']
+    assert fake.calls == [SAVE, ('-R',)]
+    assert fake.stdin == ['-D -t 10.0.0.1:443\n-A -u 10.0.0.1:53 -s rr\n']
+    # ansible-core < 2.19 may hand the text over already turned into a list.
+    fake.calls, fake.stdin = [], []
+    as_list, failed = run_module(ipvs_table.main, dict(services_json=services, purge=True))
+    assert not failed and as_list['commands'] == given['commands']
+
+
+@pytest.mark.parametrize('text, fragment', [
+    ('[{"address": "10.0.0.1", "port": 80,', 'services_json: not valid JSON'),
+    ('{"address": "10.0.0.1", "port": 80}', 'services_json: must be a JSON list of services, got dict'),
+    ('[{"address": "10.0.0.1", "port": 80}, 7]', 'services_json[1]: must be a JSON object'),
+    (7, 'services_json: must be JSON text'),
+    ('[{"address": "10.0.0.1", "port": 80, "real_servers": [{"address": "10.0.0.2", "weight": -3}]}]',
+     'services_json[0].real_servers[0].weight'),
+    ('[{"address": "10.0.0.1", "port": 80, "colour": "red"}]', 'colour'),
+])
+def test_services_json_bad_input_fails_before_ipvsadm(fake, run_module, text, fragment):
+    result, failed = run_module(ipvs_table.main, dict(services_json=text))
+    assert failed and fragment in result['msg'], result['msg']
+    assert fake.calls == []
+
+
+def test_services_json_excludes_services(fake, run_module):
+    result, failed = run_module(ipvs_table.main, dict(services_json='[]', services=SERVICES))
+    assert failed and 'mutually exclusive' in result['msg']
+    assert fake.calls == []
 
 
 def test_thresholds_read_only_when_declared(recorded, fake, run_module):
