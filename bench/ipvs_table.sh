@@ -58,7 +58,8 @@ for n in "${sizes[@]}"; do
   c_s=$(task '\(c\) ipvs_table given services '); d_s=$(task '\(d\) ipvs_table given services,')
   c_j=$(task '\(c\) ipvs_table given services_json'); d_j=$(task '\(d\) ipvs_table given services_json')
   f=$(task '\(f\)')
-  changed=$(grep -oE 'changed c_rules=.*' "$work/out" | head -1 | tr -d '"')
+  # The callback wraps the message over two lines.
+  changed=$(grep -A1 'changed c_rules=' "$work/out" | tr -s ' \n' ' ' | grep -oE 'changed c_rules=.*d_services_json=[A-Za-z]+')
   est=''; [ "$n" -gt "$k" ] && est=" (est. from $k)"
   echo "| $n | $a$est | $b1, $b2 | $c_r | $c_s | $c_j | $s1, $s2 | $d_r | $d_s | $d_j | $f |"
   echo "<!-- $n services, load before: $load; $changed; ratios: (c) rules/(b) $(ratio "$c_r" "$b"), (c) services/(b) $(ratio "$c_s" "$b"), (a)/(c) rules $(ratio "$a" "$c_r"), (a)/(c) services $(ratio "$a" "$c_s"), (d) rules/save $(ratio "$d_r" "$s"), (d) services/save $(ratio "$d_s" "$s"), (c) services_json/(b) $(ratio "$c_j" "$b"), (a)/(c) services_json $(ratio "$a" "$c_j"), (d) services_json/save $(ratio "$d_j" "$s") -->"
