@@ -1,6 +1,7 @@
 """Fault injection (issue 6), in the verify that runs while both directors are up:
 split brain, a flapping real server, a config keepalived refuses, keepalived
-killed with -9.
+killed with -9, a flow opened just before a switchover, an old master
+rejoining with preempt_delay.
 
 Each test measures from the VRRP transitions log; at the end this phase's
 transitions are set apart (…log.faults), so that later phases count their own.
