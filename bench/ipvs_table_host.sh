@@ -14,8 +14,6 @@ n=${1:-10000} runs=${2:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$top/bench/ipvs_table_gen.py" "$n" "$work/data"
-python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1]))["bench_services"], open(sys.argv[2], "w"))' \
-  "$work/data/services.json" "$work/data/services_list.json"
 mkdir -p "$work/bin" "$work/coll/ansible_collections/lvs"
 ln -s "$top" "$work/coll/ansible_collections/lvs/ha"
 cat > "$work/bin/ipvsadm" <<'SH'
