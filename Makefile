@@ -67,10 +67,13 @@ build: deps
 
 # The scenarios run against the built tarball installed the way users install it
 # (.build/installed comes first in the scenarios' collections path; removed after).
+# A failed scenario ends with its failed tests (CI logs are read from the tail).
+REPORT := $(CURDIR)/.build/reports/verify.xml
 molecule: lab-up build
 	rm -rf .build/installed
 	ansible-galaxy collection install --offline -p .build/installed .build/dist/lvs-ha-*.tar.gz
-	source lab/.state/env && status=0 && for s in $(SCENARIOS); do \
-	  molecule test -s $$s || { status=1; break; }; done; rm -rf .build/installed; exit $$status
+	source lab/.state/env && status=0 && for s in $(SCENARIOS); do rm -f $(REPORT); \
+	  PYTEST_ADDOPTS="--junit-xml=$(REPORT)" molecule test -s $$s || \
+	  { status=1; $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; rm -rf .build/installed; exit $$status
 
 test: lint sanity units argspecs molecule

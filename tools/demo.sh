@@ -48,10 +48,13 @@ docker exec lab-client cat /tmp/loop | awk '{ printf ($1 == "KILL" ? "|" : $1 ==
 failed=$(docker exec lab-client grep -c FAILED /tmp/loop || true)
 echo "VIP now held by: $(holder); failed requests: $failed of $(docker exec lab-client grep -vc KILL /tmp/loop)"
 
-step "5/5 bring $master back (its keepalived starts at boot and rejoins)"
+step "5/5 bring $master back: it hears its peer's adverts and waits as BACKUP (director_rejoin_hold, 20 s)"
 docker start "$master" >/dev/null
+started=$SECONDS
 sleep 5
-echo "VIP held by: $(holder)"
+echo "VIP held by: $(holder), 5 s after $master started"
+for _ in $(seq 80); do [ "$(holder)" = "$master" ] && break; sleep 0.5; done
+echo "VIP held by: $(holder), $((SECONDS - started)) s after $master started"
 ask 4
 echo
 echo "Done. Inspect: source lab/.state/env; docker exec -it lab-client bash. Clean up: bash lab/hosts.sh down; make lab-down"

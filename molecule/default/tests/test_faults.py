@@ -1,7 +1,7 @@
 """Fault injection (issue 6), in the verify that runs while both directors are up:
 split brain, a flapping real server, a config keepalived refuses, keepalived
 killed with -9, a flow opened just before a switchover, an old master
-rejoining with preempt_delay.
+rejoining (the role's rejoin hold).
 
 Each test measures from the VRRP transitions log; at the end this phase's
 transitions are set apart (…log.faults), so that later phases count their own.
@@ -25,6 +25,7 @@ CLIENT = CLIENTS[0]
 SPLIT = ("nft add table ip lvs_ha_fault && nft add chain ip lvs_ha_fault input '{ type filter hook input priority -10; }'"
          " && nft add rule ip lvs_ha_fault input ip protocol 112 drop")  # 112: VRRP (the image has no /etc/protocols)
 HEAL = "nft delete table ip lvs_ha_fault; date -u +%Y-%m-%dT%H:%M:%S.%NZ"
+HOLD_FILE = "/run/lvs-ha-rejoin-hold"   # the role's rejoin hold (roles/director/vars/main.yml)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -155,7 +156,7 @@ def test_sigkilled_keepalived_restarts_with_the_declared_table(capsys):
     """keepalived killed with -9 (as the OOM killer does) cleans nothing up. The
     role's drop-in restarts it and lvs_flush drops what the dead daemon left:
     the backup ends with the declared table, no "already exists", and the
-    master sees nothing."""
+    master sees nothing; the rejoin hold keeps the restarted daemon BACKUP."""
     master, backup = DIRECTORS
     expected = expected_ipvs()
     real = sorted(line for line in expected if line.startswith("-a "))[0].split()
@@ -173,6 +174,11 @@ def test_sigkilled_keepalived_restarts_with_the_declared_table(capsys):
     assert table == expected, f"{backup}: ipvsadm -S -n = {sorted(ipvs_save(backup))}, expected {sorted(expected)}"
     journal = sh(backup, f"journalctl -u keepalived --no-pager -o cat --since @{since}")
     assert "already exists" not in journal, journal
+    # The restarted daemon heard the master: the rejoin hold kept it BACKUP. Its end
+    # is waited for, so that the next test's switchover finds the backup's priority.
+    assert "priority held down" in journal, journal[-3000:]
+    released, _ = wait_until(lambda: sh(backup, f"cat {HOLD_FILE}") == "0", int(DIRECTOR_VARS["director_rejoin_hold"]) + 10)
+    assert released, f"{backup}: {HOLD_FILE} still {sh(backup, f'cat {HOLD_FILE}')} after the hold"
     assert transitions(master) == master_log
     assert vip_holders(DIRECTORS) == [master]
 
@@ -285,50 +291,52 @@ def moved_from(director):
     return None if holders == [director] else holders or ["nobody"]
 
 
-def test_old_master_rejoining_waits_its_preempt_delay_and_breaks_no_flow(capsys):
+def test_old_master_rejoining_is_held_as_backup_and_breaks_no_flow(capsys):
     """A director that comes back with an empty IPVS table (keepalived stopped
     removes its virtual servers; a rebooted host has none) and preempts at once
     breaks the long-lived flows its peer kept: IPVS re-sends an established flow
-    only every 50 packets. With preempt_delay it joins as BACKUP, learns them from
-    the peer's sync daemon, and takes the VIPs back once, after the delay. The
-    role's reload that sets the delay runs under the same flows: no transition."""
+    only every 50 packets. The role's rejoin hold hears the peer's adverts before
+    keepalived starts and holds this director's priority down: it joins as
+    BACKUP, learns the flows from the peer's sync daemon, and takes the VIPs back
+    once, after the hold. A reload of both directors under the same flows comes
+    first: no transition."""
     master, backup = DIRECTORS
-    delay, flows, out = 20, 5, "/var/tmp/lvs-steady"
+    hold, flows, out = int(DIRECTOR_VARS["director_rejoin_hold"]), 5, "/var/tmp/lvs-steady"
+    assert hold >= 10, f"director_rejoin_hold {hold}: too short to tell a hold from a preemption"
     sh(CLIENT, f"rm -f {out} {out}.ready {out}.stop")
     sh(CLIENT, python_command(_STEADY, VIP, out, flows))
     before = {d: transition_lines(d) for d in DIRECTORS}
-    # The role reloads keepalived with the delay while the flows talk: a reload under traffic.
-    reconfigure = ansible_playbook("lvs.ha.site", "--tags", "director_configure",
-                                   "-e", json.dumps({"director_vrrp_preempt_delay": delay}))
     try:
-        assert reconfigure.returncode == 0, reconfigure.stdout[-3000:] + reconfigure.stderr[-3000:]
-        assert sh(master, f"grep -c 'preempt_delay {delay}' /etc/keepalived/keepalived.conf") == "1"
+        on_all("systemctl reload keepalived")   # what the role's handler does, under traffic
+        time.sleep(6 * ADVERT)
         reloaded = {d: transition_lines(d)[len(before[d]):] for d in DIRECTORS}
         assert reloaded == {d: [] for d in DIRECTORS} and vip_holders(DIRECTORS) == [master], reloaded
         sh(master, "systemctl stop keepalived")
         moved, _ = wait_until(lambda: vip_holders(DIRECTORS) == [backup], 15, interval=0.2)
         assert moved, f"VIP not on {backup} after keepalived stopped on {master}"
         time.sleep(3)   # the peer serves the flows; the stopped director has no virtual server
+        since = sh(master, "date +%s")
         started = seconds(sh(master, "systemctl start keepalived && date -u +%Y-%m-%dT%H:%M:%S.%NZ"))
-        held, _ = wait_until(lambda: moved_from(backup), delay - 3, interval=1)
-        back, _ = wait_until(lambda: vip_holders(DIRECTORS) == [master], delay + 15, interval=0.2)
+        held, _ = wait_until(lambda: moved_from(backup), hold - 3, interval=1)
+        back, _ = wait_until(lambda: vip_holders(DIRECTORS) == [master], hold + 15, interval=0.2)
         time.sleep(3)   # the flows talk to the returned master for a while
         sh(CLIENT, f"touch {out}.stop")
         done, _ = wait_until(lambda: sh(CLIENT, f"cat {out} 2>/dev/null || true"), 15, interval=0.5)
         new = {d: transition_lines(d)[len(before[d]):] for d in DIRECTORS}
+        journal = sh(master, f"journalctl -u keepalived --no-pager -o cat --since @{since}")
     finally:
         sh(CLIENT, f"touch {out}.stop")
-        restored = ansible_playbook("lvs.ha.site", "--tags", "director_configure")
-        wait_until(lambda: vip_holders(DIRECTORS) == [master], 60)
+        on_all("systemctl is-active -q keepalived || systemctl start keepalived")
     results = json.loads(done) if done else {}
     retaken = [seconds(f[0]) - started for f in new[master] if f[3] == "MASTER"]
+    said = [line for line in journal.splitlines() if line.startswith("lvs-ha:")]
     with capsys.disabled():
-        print(f"\nrejoin with preempt_delay {delay}: {master} MASTER again {retaken} s after keepalived started; "
-              f"transitions {({d: [f[3] for f in lines] for d, lines in new.items()})}; flows {results}")
-    assert restored.returncode == 0, restored.stdout[-3000:] + restored.stderr[-3000:]
-    assert not held, f"VIP moved from {backup} to {held} within {delay - 3} s of {master}'s return"
-    assert back, f"{master} did not take the VIP back within {delay + 15} s of its return"
-    # One MASTER transition on each side: no flap at the start, one preemption after the delay.
-    assert len(retaken) == 1 and retaken[0] >= delay - 1, new[master]
+        print(f"\nrejoin with director_rejoin_hold {hold}: {said}; {master} MASTER again {retaken} s after "
+              f"keepalived started; transitions {({d: [f[3] for f in lines] for d, lines in new.items()})}; flows {results}")
+    assert any("priority held down" in line for line in said), journal[-3000:]
+    assert not held, f"VIP moved from {backup} to {held} within {hold - 3} s of {master}'s return"
+    assert back, f"{master} did not take the VIP back within {hold + 15} s of its return"
+    # One MASTER transition on each side: no flap at the start, one preemption after the hold.
+    assert len(retaken) == 1 and retaken[0] >= hold - 1, new[master]
     assert [f[3] for f in new[backup]].count("MASTER") == 1, new[backup]
     assert len(results) == flows and all(r.startswith("ok") for r in results.values()), results
