@@ -67,11 +67,14 @@ build: deps
 
 # The scenarios run against the built tarball installed the way users install it
 # (.build/installed comes first in the scenarios' collections path; removed after).
+# --force: without it ansible-galaxy sees the checkout's link in .build/collections,
+# says "already installed", and the scenarios ran the checkout instead.
 # A failed scenario ends with its failed tests (CI logs are read from the tail).
 REPORT := $(CURDIR)/.build/reports/verify.xml
 molecule: lab-up build
 	rm -rf .build/installed
-	ansible-galaxy collection install --offline -p .build/installed .build/dist/lvs-ha-*.tar.gz
+	ansible-galaxy collection install --offline --force -p .build/installed .build/dist/lvs-ha-*.tar.gz
+	test -f .build/installed/ansible_collections/lvs/ha/MANIFEST.json
 	source lab/.state/env && status=0 && for s in $(SCENARIOS); do rm -f $(REPORT); \
 	  PYTEST_ADDOPTS="--junit-xml=$(REPORT)" molecule test -s $$s || \
 	  { status=1; $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; rm -rf .build/installed; exit $$status

@@ -20,8 +20,9 @@ configuration() {   # label, then extra variables for the converge
   molecule converge -s default -- "$@" >/dev/null
   "${bench[@]}" --label "$label"
 }
-configuration "role defaults (advert 0.5 s, sync daemons)"
+configuration "role defaults (advert 0.5 s, sync daemons, rejoin hold 20 s)"
+configuration "no rejoin hold" -e director_rejoin_hold=0
 configuration "stock timers (advert 1 s)" -e director_vrrp_advert_int=1
 configuration "fast (advert 0.25 s)" -e director_vrrp_advert_int=0.25
 configuration "no sync daemon" -e director_ipvs_sync_daemon=false
-configuration "preempt_delay 30 s" -e director_vrrp_preempt_delay=30
+configuration "preempt_delay 30 s, no rejoin hold" -e director_vrrp_preempt_delay=30 -e director_rejoin_hold=0
