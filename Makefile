@@ -8,13 +8,16 @@ PY        := $(VENV)/bin/python
 BIN       := $(CURDIR)/$(VENV)/bin
 COLL      := $(CURDIR)/.build/collections
 LAB       := lab/lab.sh
-# tun and nat run on demand (make molecule SCENARIOS="tun nat", ~25 min each):
-# with them `make test` would pass the 60-minute budget.
-SCENARIOS ?= modules default persistence
+SCENARIOS ?= modules default persistence tun nat
+# Scenarios converged with ansible-core's own executor, as users run it; the
+# others with mitogen's strategy (one interpreter per host: a module run costs
+# ~0.2 s in the lab instead of ~3 s). See docs/benchmarks.md, "lab economy".
+PLAIN ?= persistence
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL)
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export ANSIBLE_NOCOLOR := 1
+export NO_COLOR := 1
 
 .PHONY: help deps lab-up lab-down lab-status lab-image demo test lint sanity units argspecs molecule build install-test
 
@@ -69,14 +72,21 @@ build: deps
 # (.build/installed comes first in the scenarios' collections path; removed after).
 # --force: without it ansible-galaxy sees the checkout's link in .build/collections,
 # says "already installed", and the scenarios ran the checkout instead.
-# A failed scenario ends with its failed tests (CI logs are read from the tail).
+# A failed scenario ends with its failed tests (CI logs are read from the tail);
+# every run ends with the time of each scenario's actions (tools/phase_times.py).
 REPORT := $(CURDIR)/.build/reports/verify.xml
+PHASES := $(CURDIR)/.build/reports/phases.tsv
 molecule: lab-up build
-	rm -rf .build/installed
+	rm -rf .build/installed $(PHASES)
 	ansible-galaxy collection install --offline --force -p .build/installed .build/dist/lvs-ha-*.tar.gz
 	test -f .build/installed/ansible_collections/lvs/ha/MANIFEST.json
-	source lab/.state/env && status=0 && for s in $(SCENARIOS); do rm -f $(REPORT); \
-	  PYTEST_ADDOPTS="--junit-xml=$(REPORT)" molecule test -s $$s || \
-	  { status=1; $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; rm -rf .build/installed; exit $$status
+	source lab/.state/env && status=0 && \
+	mitogen=$$($(PY) -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy && \
+	for s in $(SCENARIOS); do rm -f $(REPORT); \
+	  if [[ " $(PLAIN) " == *" $$s "* ]]; then strategy=linear; else strategy=mitogen_linear; fi; \
+	  ANSIBLE_STRATEGY=$$strategy ANSIBLE_STRATEGY_PLUGINS=$$mitogen PYTEST_ADDOPTS="--junit-xml=$(REPORT) --durations=8" \
+	  $(PY) tools/phase_times.py $(PHASES) -- molecule test -s $$s --no-command-borders || \
+	  { status=1; $(PY) tools/phase_times.py --summary $(PHASES); $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; \
+	rm -rf .build/installed; [ $$status = 1 ] || $(PY) tools/phase_times.py --summary $(PHASES); exit $$status
 
 test: lint sanity units argspecs molecule
