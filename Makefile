@@ -72,13 +72,14 @@ build: deps
 # (.build/installed comes first in the scenarios' collections path; removed after).
 # --force: without it ansible-galaxy sees the checkout's link in .build/collections,
 # says "already installed", and the scenarios ran the checkout instead.
+# --no-deps: ansible.posix, its one dependency, is in .build/collections already.
 # A failed scenario ends with its failed tests (CI logs are read from the tail);
 # every run ends with the time of each scenario's actions (tools/phase_times.py).
 REPORT := $(CURDIR)/.build/reports/verify.xml
 PHASES := $(CURDIR)/.build/reports/phases.tsv
 molecule: lab-up build
 	rm -rf .build/installed $(PHASES)
-	ansible-galaxy collection install --offline --force -p .build/installed .build/dist/lvs-ha-*.tar.gz
+	ansible-galaxy collection install --offline --no-deps --force -p .build/installed .build/dist/lvs-ha-*.tar.gz
 	test -f .build/installed/ansible_collections/lvs/ha/MANIFEST.json
 	source lab/.state/env && status=0 && \
 	mitogen=$$($(PY) -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy && \
