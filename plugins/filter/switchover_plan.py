@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: switchover_plan
 short_description: Who must be MASTER of each VRRP instance after a switchover
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - From the C(lvs.ha.keepalived_info) result of every director of the play. C(away) hands the instances of the
     source director (by default the current master) to the peer of highest effective priority; C(back) returns
