@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The director's normalised model: every default applied, real servers resolved from the inventory.
+
+The preflight compares it across directors; keepalived.conf, the fwmark rules
+and the sysctls are rendered from it and nothing else. Plain data in and out:
+``settings`` holds the role's ``director_*`` variables by name, ``hosts`` the
+few inventory variables of the directors and real servers read here
+(HOST_KEYS). A key present with any value, null included, counts as set (as
+Jinja's ``default`` saw it). Broken input is not refused here: the preflight
+reports it, naming the variable.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_WEIGHT
+from ansible_collections.lvs.ha.plugins.module_utils.template_values import (
+    as_bool,
+    as_float,
+    as_int,
+    as_text,
+    combine,
+    lower,
+    unique,
+    upper,
+)
+
+# The role variables the model reads, all of them, each by its name.
+SETTINGS = (
+    'director_group', 'director_real_server_group', 'director_address', 'director_interface', 'director_router_id',
+    'director_vrrp_priority', 'director_vrrp_advert_int', 'director_vrrp_unicast', 'director_vrrp_nopreempt',
+    'director_vrrp_preempt_delay', 'director_vrrp_instances', 'director_vrrp_scripts', 'director_vrrp_track_files',
+    'director_switchover_file', 'director_rejoin_hold', 'director_ipvs_sync_daemon', 'director_ipvs_sync_instance',
+    'director_ipvs_sync_id', 'director_sysctls', 'director_stray_tcp_drop', 'director_virtual_server_defaults',
+    'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups',
+)
+# What the model reads of another host's variables.
+HOST_KEYS = ('director_address', 'ansible_default_ipv4', 'ansible_host', 'real_server_address', 'real_server_weight')
+BASE_SYSCTLS = {'net.ipv4.vs.expire_nodest_conn': 1, 'net.ipv4.vs.expire_quiescent_template': 1}
+NAT_SYSCTLS = {'net.ipv4.ip_forward': 1, 'net.ipv4.vs.conntrack': 1}
+# Sync each connection once established, then every 5 s while it has traffic,
+# instead of every 50th packet (the kernel's 3 50): a director held as BACKUP
+# after a restart (director_rejoin_hold) learns every live flow, a slow one too.
+SYNC_SYSCTLS = {'net.ipv4.vs.sync_threshold': '3 0', 'net.ipv4.vs.sync_refresh_period': 5}
+
+
+def group_members(groups, name):
+    """The hosts of inventory group name; none for a missing group or a name that is no group name at all."""
+    try:
+        return list(groups.get(name, []))
+    except TypeError:  # unhashable: the preflight says director_group is empty or absent
+        return []
+
+
+def fact_address(host_vars, fallback):
+    ipv4 = host_vars.get('ansible_default_ipv4')
+    return ipv4['address'] if isinstance(ipv4, dict) and 'address' in ipv4 else fallback
+
+
+def peer_addresses(directors, host, hosts):
+    """How this director reaches each other one: director_address, its default IPv4 address, or its name."""
+    peers = []
+    for name in directors:
+        if name != host:
+            hv = hosts.get(name, {})
+            peers.append(hv['director_address'] if 'director_address' in hv else fact_address(hv, name))
+    return peers
+
+
+def default_real_servers(members, hosts):
+    """Every host of the real server group, for the virtual servers that list no real_servers."""
+    servers = []
+    for name in members:
+        hv = hosts.get(name, {})
+        ip = hv['real_server_address'] if 'real_server_address' in hv else fact_address(hv, hv.get('ansible_host', name))
+        servers.append({'host': name, 'ip': ip, 'weight': as_int(hv.get('real_server_weight', DEFAULT_WEIGHT))})
+    return servers
+
+
+def weights_by_name(declared):
+    """Each vrrp_script or vrrp_track_file's weight; a later one of the same name wins."""
+    return {item.get('name'): as_int(item.get('weight', 0)) for item in declared}
+
+
+def tracks(items, declared_weights):
+    """The tracked scripts, interfaces or files of an instance; effective: the weight keepalived applies."""
+    return [{'name': t.get('name'), 'weight': t.get('weight'),
+             'effective': as_int(t['weight'] if 'weight' in t else declared_weights.get(t.get('name'), 0))}
+            for t in items]
+
+
+def vrrp_instance(i, s, first, peers):
+    """One VRRP instance with the role's defaults; the first director of the group starts as MASTER."""
+    nopreempt = as_bool(i.get('nopreempt', s['director_vrrp_nopreempt']))
+    preempt_delay = as_int(i.get('preempt_delay', s['director_vrrp_preempt_delay']))
+    unicast = as_bool(i.get('unicast', s['director_vrrp_unicast']))
+    starts_backup = nopreempt or preempt_delay > 0 or not first
+    return {
+        'name': i.get('name'),
+        'virtual_router_id': as_int(i.get('virtual_router_id')),
+        'interface': i.get('interface', s['director_interface']),
+        'state': i.get('state', 'BACKUP' if starts_backup else 'MASTER'),
+        'priority': as_int(i.get('priority', s['director_vrrp_priority'])),
+        'advert_int': as_float(i.get('advert_int', s['director_vrrp_advert_int'])),
+        'nopreempt': nopreempt,
+        'preempt_delay': preempt_delay,
+        'vips': [as_text(vip) for vip in i.get('vips', [])],
+        'unicast_src_ip': s['director_address'] if unicast else '',
+        'unicast_peers': list(peers) if unicast else [],
+        'track_scripts': tracks(i.get('track_scripts', []), weights_by_name(s['director_vrrp_scripts'])),
+        'track_interfaces': tracks(i.get('track_interfaces', []), {}),
+        'track_files': tracks(i.get('track_files', []), weights_by_name(s['director_vrrp_track_files'])),
+        'garp_master_delay': i.get('garp_master_delay'),
+        'switchover': s['director_switchover_file'] != '',
+    }
+
+
+def service_key(vs, groups_by_name):
+    """keepalived's name of the service (``fwmark 1``, ``group g``, ``10.0.0.10 80``) and whether it is marked."""
+    if 'fwmark' in vs:
+        return 'fwmark ' + as_text(vs['fwmark']), True
+    if 'group' in vs:
+        # A group of marks only is a fwmark service; an unknown group is not.
+        members = groups_by_name.get(vs['group'], ['?'])
+        return 'group ' + as_text(vs['group']), all(m.startswith('fwmark ') for m in members)
+    # Without ip or port the preflight reports it; no crash here.
+    return as_text(vs.get('ip', '')) + ' ' + as_text(vs.get('port', '')), False
+
+
+def real_server(r, vs, check, is_fw, ports, drained):
+    """One real server of vs, its check merged over the service's; a drained one has weight 0."""
+    rs_check = combine(check, r.get('check', {}))
+    if is_fw and 'connect_port' not in rs_check and len(ports) > 0 and rs_check.get('type') != 'MISC_CHECK':
+        # A marked service has no port of its own: check the first marked one.
+        rs_check['connect_port'] = ports[0]
+    ip = as_text(r.get('ip'))
+    return {
+        'host': r.get('host', ''),
+        'ip': ip,
+        'port': None if is_fw else r.get('port', vs.get('port')),
+        'weight': 0 if ip in drained else as_int(r.get('weight', DEFAULT_WEIGHT)),
+        'forwarding': upper(r.get('forwarding', vs.get('forwarding'))),
+        'inhibit_on_failure': r.get('inhibit_on_failure'),
+        'check': rs_check,
+    }
+
+
+def virtual_server(v, s, groups_by_name, default_rs, drained):
+    """One virtual server over the role's defaults, with its real servers."""
+    vs = combine(s['director_virtual_server_defaults'], v)
+    key, is_fw = service_key(vs, groups_by_name)
+    ports = vs.get('ports', [vs['port']] if 'port' in vs else [])
+    check = combine(s['director_check_defaults'], vs.get('check', {}))
+    model = {'key': key, 'name': vs.get('name', key)}
+    for field in ('fwmark', 'group', 'ip', 'port'):
+        model[field] = vs.get(field)
+    model.update({
+        'is_fwmark': is_fw,
+        'protocol': upper(vs.get('protocol')),
+        'scheduler': vs.get('scheduler'),
+        'scheduler_flags': vs.get('scheduler_flags', []),
+        'ops': as_bool(vs.get('ops', False)),
+        'forwarding': upper(vs.get('forwarding')),
+    })
+    for field in ('delay_loop', 'persistence_timeout', 'persistence_granularity', 'quorum', 'quorum_up', 'quorum_down',
+                  'hysteresis'):
+        model[field] = vs.get(field)
+    for field in ('alpha', 'omega', 'inhibit_on_failure'):
+        model[field] = as_bool(vs.get(field, False))
+    model['sorry_server'] = vs.get('sorry_server')
+    model['real_servers'] = [real_server(r, vs, check, is_fw, ports, drained) for r in vs.get('real_servers', default_rs)]
+    mark = None
+    if 'fwmark' in vs and 'ip' in vs and len(ports) > 0:
+        mark = {'mark': as_int(vs['fwmark']), 'ip': vs['ip'], 'protocol': lower(vs.get('protocol')), 'ports': ports}
+    return model, mark
+
+
+def stray_tcp(services, address, enabled):
+    """TCP services (IPv4, not served by this director itself) whose stray segments nftables drops after IPVS."""
+    marks, plain = [], []
+    for vs in services:
+        if vs['protocol'] != 'TCP' or any(rs['ip'] in (address, '127.0.0.1') for rs in vs['real_servers']):
+            continue
+        if vs['is_fwmark'] and vs['fwmark'] is not None:
+            marks.append(as_int(vs['fwmark']))
+        elif vs['ip'] is not None and vs['port'] is not None and ':' not in as_text(vs['ip']):
+            plain.append(as_text(vs['ip']) + ' . ' + as_text(vs['port']))
+    return {'enabled': as_bool(enabled) and len(plain or marks) > 0, 'services': unique(plain), 'marks': unique(marks)}
+
+
+def sync(s, instances):
+    """The IPVS sync daemon: it follows a VRRP instance (the first by default), its VRID the default sync id."""
+    name = s['director_ipvs_sync_instance'] or (instances[0]['name'] if instances else '')
+    followed = [i for i in instances if i['name'] == name]
+    return {
+        'enabled': as_bool(s['director_ipvs_sync_daemon']) and name != '',
+        'interface': followed[0]['interface'] if followed else s['director_interface'],
+        'instance': name,
+        'id': as_int(s['director_ipvs_sync_id']) or (followed[0]['virtual_router_id'] if followed else 0),
+        # Both daemons on every director unless backup_only: a running backup daemon would
+        # switch this director's IPVS off, so keepalived runs the one its state calls for.
+        'both': as_int(s['director_sysctls'].get('net.ipv4.vs.backup_only', 0)) == 0,
+    }
+
+
+def director_model(settings, host, groups, hosts, drained):
+    """The model of director host; settings: its director_* variables; hosts: HOST_KEYS of the other hosts."""
+    s = settings
+    directors = group_members(groups, s['director_group'])
+    peers = peer_addresses(directors, host, hosts)
+    first = directors[:1] == [host]
+    instances = [vrrp_instance(i, s, first, peers) for i in s['director_vrrp_instances']]
+    groups_by_name = {g.get('name'): [as_text(m) for m in g.get('members')] for g in s['director_virtual_server_groups']}
+    default_rs = default_real_servers(group_members(groups, s['director_real_server_group']), hosts)
+    services, fwmarks = [], []
+    for v in s['director_virtual_servers']:
+        vs, mark = virtual_server(v, s, groups_by_name, default_rs, drained)
+        services.append(vs)
+        fwmarks.extend([mark] if mark else [])
+    daemon = sync(s, instances)
+    sysctls = dict(BASE_SYSCTLS)
+    if any(rs['forwarding'] == 'NAT' for vs in services for rs in vs['real_servers']):
+        sysctls.update(NAT_SYSCTLS)
+    if daemon['enabled']:
+        sysctls.update(SYNC_SYSCTLS)
+    return {
+        'host': host,
+        'router_id': s['director_router_id'],
+        'address': s['director_address'],
+        'peers': peers,
+        'instances': instances,
+        'virtual_servers': services,
+        'groups': groups_by_name,
+        'fwmarks': fwmarks,
+        'drained': drained,
+        'switchover_file': s['director_switchover_file'],
+        'rejoin_hold': as_int(s['director_rejoin_hold']) if daemon['enabled'] else 0,
+        'sync': daemon,
+        'stray_tcp': stray_tcp(services, s['director_address'], s['director_stray_tcp_drop']),
+        'sysctls': combine(sysctls, s['director_sysctls']),
+    }

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""lvs.ha.director_model in this process, against the golden models of the edge inventory.
+
+tests/unit/roles/director/test_golden.py proves the role's whole path with
+ansible-playbook; here the same inventory is read with PyYAML and the role's
+defaults, so each decision is exercised (and measured) in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.lvs.ha.plugins.filter.director_model import FilterModule
+from ansible_collections.lvs.ha.plugins.module_utils.director_model import SETTINGS
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..'))
+EDGE = os.path.join(ROOT, 'tests', 'unit', 'roles', 'director')
+MODEL = FilterModule().filters()['director_model']
+
+
+def load(*parts):
+    with open(os.path.join(*parts), encoding='utf-8') as f:
+        return yaml.safe_load(f)
+
+
+def edge():
+    """groups, every host's variables, and each director's settings as the role would see them."""
+    inventory = load(EDGE, 'inventories', 'edge', 'hosts.yml')['all']['children']
+    groups = {name: list(group['hosts']) for name, group in inventory.items()}
+    hostvars = {host: dict(hv or {}) for group in inventory.values() for host, hv in group['hosts'].items()}
+    defaults = load(ROOT, 'roles', 'director', 'defaults', 'main.yml')
+    group_vars = load(EDGE, 'inventories', 'edge', 'group_vars', 'directors.yml')
+    settings = {}
+    for index, host in enumerate(groups['directors']):
+        hv = hostvars[host]
+        facts = hv.get('ansible_default_ipv4', {})
+        # The defaults that are templates, rendered as defaults/main.yml says.
+        rendered = {'director_address': facts.get('address', ''), 'director_interface': facts.get('interface', 'eth0'),
+                    'director_router_id': host, 'director_vrrp_priority': 200 - 50 * index}
+        merged = dict(defaults, **rendered)
+        merged.update(group_vars)
+        merged.update(hv)
+        settings[host] = {name: merged[name] for name in SETTINGS}
+    return groups, hostvars, settings
+
+
+@pytest.mark.parametrize('host', ['e1', 'e2', 'e3'])
+def test_edge_golden(host):
+    groups, hostvars, settings = edge()
+    drained = sorted(hostvars[host].get('_director_drain_add', []))
+    model = MODEL(settings[host], host, groups, hostvars, drained)
+    with open(os.path.join(EDGE, 'golden', 'edge', host + '.model.json'), encoding='utf-8') as f:
+        assert json.dumps(model) + '\n' == f.read()
+
+
+def test_settings_are_what_model_yml_passes():
+    task = load(ROOT, 'roles', 'director', 'tasks', 'model.yml')[1]
+    assert tuple(task['vars']['_inputs']) == SETTINGS
+
+
+def test_missing_setting_is_named():
+    _groups, _hostvars, settings = edge()
+    del settings['e1']['director_sysctls']
+    with pytest.raises(AnsibleFilterError, match='lacks director_sysctls'):
+        MODEL(settings['e1'], 'e1', {}, {})
+
+
+def test_reads_only_the_host_keys_of_group_members():
+    groups, hostvars, settings = edge()
+    read = []
+
+    class Recording(dict):
+        def __getitem__(self, key):
+            read.append(key)
+            return dict.__getitem__(self, key)
+
+    hostvars = {host: Recording(hv, secret='{{ lookup("pipe", "false") }}') for host, hv in hostvars.items()}
+    hostvars['stranger'] = Recording(director_address='192.0.2.99')
+    MODEL(settings['e1'], 'e1', groups, hostvars, [])
+    assert 'secret' not in read and read
+
+
+def test_group_that_is_no_name():
+    _groups, _hostvars, settings = edge()
+    settings['e1']['director_group'] = {'a': 1}
+    model = MODEL(settings['e1'], 'e1', {'directors': ['e1']}, {})
+    assert model['peers'] == [] and model['instances'][0]['state'] == 'BACKUP'
+
+
+def test_no_instances_no_sync():
+    _groups, _hostvars, settings = edge()
+    settings['e1'].update(director_vrrp_instances=[], director_ipvs_sync_instance='')
+    model = MODEL(settings['e1'], 'e1', {}, {})
+    assert model['sync'] == {'enabled': False, 'interface': 'eth0', 'instance': '', 'id': 0, 'both': True}
+    assert model['rejoin_hold'] == 0
