@@ -225,12 +225,13 @@ def test_good_input_passes():
 
 def test_good_variants_pass():
     models, settings, directors, hosts, inventory = good()
+    marked = dict(FWMARK)
+    marked.update(ip=VIP + '/32', real_servers=[real_server('', '192.0.2.21', port=None, check=dict(CHECK, connect_port=80))])
     for m in models:
         m['instances'][0].update(vips=['2001:db8::10/64', VIP + ' dev eth1'], unicast_peers=[],
                                  track_files=[{'name': 'tf', 'effective': -100}])
         m['address'] = ''  # multicast VRRP: no source address needed
-        m['virtual_servers'] = [service(), service(**dict(FWMARK, ip=VIP + '/32', real_servers=[
-            real_server('', '192.0.2.21', port=None, check=dict(CHECK, connect_port=80))]))]
+        m['virtual_servers'] = [service(), service(**marked)]
     settings.update(track_file_names=['tf'], director_vrrp_version=2)
     for m in models:
         m['instances'][0]['advert_int'] = 1.0
