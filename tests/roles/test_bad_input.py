@@ -3,7 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Bad-input matrix of the director and real_server roles, on this host alone.
+"""Bad input end to end: the director and real_server roles, on this host alone.
+
+The director's refusals are unit tests (its preflight is Python, its argument
+spec is checked by ansible-core's validator in-process); here a few of them
+prove the wiring, and every refusal of the real_server role's preflight (Jinja
+in its tasks) runs here.
 
 Each case is one play of one role over hosts of its own (``ansible_connection:
 local``, facts given as inventory variables, ``gather_facts: false``). The runs
@@ -90,12 +95,11 @@ def rs(**over):
     return vs(real_servers=[dict({'ip': '192.0.2.21'}, **over)])
 
 
-# End to end, the wiring of the roles: the argument spec stops the role, the
-# preflight stops it, nothing runs after either, good input passes; and the
-# inputs the preflight reads from the inventory (per-host overrides, the real
-# servers' variables, the role's defaults). Every refusal has its unit test:
-# tests/unit/roles/test_director_spec.py (argument specs) and
-# tests/unit/plugins/module_utils/test_director_preflight.py (the checks).
+# The director's wiring: the argument spec stops the role, the preflight stops
+# it, nothing runs after either, good input passes; and the inputs the preflight
+# reads from the inventory (per-host overrides, the real servers' variables, the
+# role's variables). Every refusal has its unit test: tests/roles/test_argument_specs.py
+# and tests/unit/plugins/module_utils/test_director_preflight.py.
 CASES = [
     d('control', {}, stage='pass'),
     r('control', {}, stage='pass'),

@@ -11,28 +11,40 @@ import copy
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_status import status_lines
 
+
 def rs(ip, weight=1, port=80):
     return {'host': '', 'ip': ip, 'port': port, 'weight': weight, 'forwarding': 'DR', 'check': {}}
+
+
 def lrs(address, weight=1, active=3, inactive=1):
     return {'address': address, 'port': 80, 'weight': weight, 'active_connections': active, 'inactive_connections': inactive}
+
+
 def svc(key, address, port, rss, fwmark=None, protocol='tcp', persistence=None):
     return {'key': key, 'fwmark': fwmark, 'protocol': protocol, 'address': address, 'port': port, 'scheduler': 'wlc',
             'persistence_timeout': persistence, 'real_servers': rss}
+
+
 WEB = {'key': '192.0.2.100 80', 'name': 'web', 'fwmark': None, 'group': None, 'ip': '192.0.2.100', 'port': 80,
        'is_fwmark': False, 'protocol': 'TCP', 'real_servers': [rs('192.0.2.21'), rs('192.0.2.22', 0), rs('192.0.2.23', 2)]}
 FW = {'key': 'fwmark 3', 'name': 'fw', 'fwmark': 3, 'group': None, 'ip': None, 'port': None, 'is_fwmark': True,
       'protocol': 'TCP', 'real_servers': [rs('192.0.2.21', port=None)]}
 GONE = dict(WEB, key='192.0.2.101 80', name='gone', ip='192.0.2.101')
 MODEL = {'virtual_servers': [WEB, FW, GONE], 'groups': {}}
-LIVE = [svc('-t 192.0.2.100:80', '192.0.2.100', 80, [lrs('192.0.2.21'), lrs('192.0.2.22', 0), lrs('192.0.2.23', 5), lrs('192.0.2.99')], persistence=300),
+LIVE = [svc('-t 192.0.2.100:80', '192.0.2.100', 80,
+            [lrs('192.0.2.21'), lrs('192.0.2.22', 0), lrs('192.0.2.23', 5), lrs('192.0.2.99')], persistence=300),
         svc('-f 3', None, None, [lrs('192.0.2.21', 0)], fwmark=3, protocol=None),
         svc('-u 192.0.2.100:53', '192.0.2.100', 53, [])]
+
+
 def vrrp(state, running=True, ok=True):
     return {'running': running, 'config_ok': ok, 'config_errors': [] if ok else ['bad line'],
             'instances': [{'name': 'VI_1', 'state': state, 'effective_priority': 200, 'base_priority': 200,
                            'vips': ['192.0.2.100/24'], 'vips_set': state == 'MASTER'},
                           {'name': 'VI_2', 'state': 'FAULT' if not ok else state, 'effective_priority': 50, 'base_priority': 150,
                            'vips': [], 'vips_set': False}]}
+
+
 HOSTVARS = {
     'd1': {'_director_status_vrrp': vrrp('BACKUP'), '_director_status_ipvs': {'services': LIVE}, '_director_model': MODEL},
     'd2': {'_director_status_vrrp': vrrp('MASTER', ok=False), '_director_status_ipvs': {'services': LIVE[:1]}, '_director_model': MODEL},
