@@ -25,6 +25,8 @@ SHARED_INSTANCE_KEYS = ('virtual_router_id', 'vips', 'advert_int', 'nopreempt', 
 # 24, 64: a prefix length after a VIP (no leading zero for IPv4, as keepalived's examples write it)
 IPV4_PREFIX_RE = re.compile(r'^([0-9]|[12][0-9]|3[0-2])\Z')
 IPV6_PREFIX_RE = re.compile(r'^[0-9]{1,3}\Z')
+# lb1 (keepalived's router_id is one word)
+ROUTER_ID_RE = re.compile(r'^\S+$')
 
 
 def to_int(value):
@@ -98,7 +100,7 @@ def director_errors(m, settings, directors, host_vars):
     elif m['instances'][0]['unicast_peers'] and not is_ip_address(m['address']):
         errors.append("%s: director_address '%s' is not an IP address; set it (unicast VRRP source) or gather facts"
                       % (host, m['address']))
-    if not re.match(r'\S+$', str(m['router_id'])):
+    if not ROUTER_ID_RE.match(str(m['router_id'])):
         errors.append("%s: director_router_id '%s' must be one word without blanks" % (host, m['router_id']))
     sync_id = to_int(own.get('director_ipvs_sync_id', settings['director_ipvs_sync_id']))
     if not 0 <= sync_id <= 255:
