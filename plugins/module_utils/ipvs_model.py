@@ -22,6 +22,8 @@ TUNNEL_TYPES = ('ipip', 'gue', 'gre')
 TUNNEL_CHECKSUMS = ('nocsum', 'csum', 'remcsum')
 FAMILIES = ('ipv4', 'ipv6')
 PERSISTENCE_ENGINES = ('sip',)
+# keepalived's health checkers of a real server (the director role's checks).
+CHECK_TYPES = ('TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK')
 
 PROTOCOL_SWITCH = {'tcp': '-t', 'udp': '-u', 'sctp': '--sctp-service'}
 SWITCH_PROTOCOL = {'-t': 'tcp', '-u': 'udp', '--sctp-service': 'sctp'}

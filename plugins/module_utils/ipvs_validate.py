@@ -40,6 +40,8 @@ MAX_THRESHOLD = 2 ** 31 - 1
 IPV4_RE = re.compile(r'^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\Z')
 # 64 or 064 (an IPv6 prefix length; ASCII digits only, as ipvsadm's atoi reads them)
 PREFIX_RE = re.compile(r'^[0-9]{1,4}\Z')
+# eth0, bond0.100 (Linux refuses '/', ':' and blanks in an interface name, and more than 15 bytes)
+INTERFACE_RE = re.compile(r'^[^\s/:]{1,15}\Z')
 _CANONICAL = {}  # address text -> canonical text, so a table with repeated addresses parses them once
 
 
@@ -70,6 +72,25 @@ def canonical_address(value, origin, field='address'):
     if len(_CANONICAL) < 100000:
         _CANONICAL[value] = canonical
     return canonical
+
+
+def is_ip_address(value):
+    """True for an address as the modules accept it (canonical_address), given bare: no brackets."""
+    if not isinstance(value, str) or '[' in value or ']' in value:
+        return False
+    try:
+        canonical_address(value, '')
+    except IpvsValidationError:
+        return False
+    return True
+
+
+def is_ipv4_address(value):
+    return isinstance(value, str) and IPV4_RE.match(value) is not None
+
+
+def is_interface_name(value):
+    return isinstance(value, str) and INTERFACE_RE.match(value) is not None
 
 
 def _ipv6_text(address, value, origin, field):

@@ -3,7 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Bad-input matrix of the director and real_server roles, on this host alone.
+"""Bad input end to end: the director and real_server roles, on this host alone.
+
+The director's refusals are unit tests (its preflight is Python, its argument
+spec is checked by ansible-core's validator in-process); here a few of them
+prove the wiring, and every refusal of the real_server role's preflight (Jinja
+in its tasks) runs here.
 
 Each case is one play of one role over hosts of its own (``ansible_connection:
 local``, facts given as inventory variables, ``gather_facts: false``). The runs
@@ -38,7 +43,7 @@ PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 
 # What the preflight may run: none of these writes to the host.
 READ_ONLY = {'validate_argument_spec', 'include_tasks', 'slurp', 'set_fact', 'assert', 'debug'}
-BATCHES = 4
+BATCHES = min(4, os.cpu_count() or 1)  # ansible-playbook runs side by side, one per core
 SPEC = "Validating arguments against arg spec '{}'"
 STOP = {'director': 'Stop before touching any director if a check failed',
         'real_server': "Check the real server's variables"}
@@ -90,133 +95,40 @@ def rs(**over):
     return vs(real_servers=[dict({'ip': '192.0.2.21'}, **over)])
 
 
+# The director's wiring: the argument spec stops the role, the preflight stops
+# it, nothing runs after either, good input passes; and the inputs the preflight
+# reads from the inventory (per-host overrides, the real servers' variables, the
+# role's variables). Every refusal has its unit test: tests/roles/test_argument_specs.py
+# and tests/unit/plugins/module_utils/test_director_preflight.py.
 CASES = [
     d('control', {}, stage='pass'),
     r('control', {}, stage='pass'),
-    # director: types and choices, refused by meta/argument_specs.yml
-    # A str option converts what it is given: a dict is caught by the preflight.
-    d('group_type', {'director_group': {'a': 1}}, 'director_group', 'is empty or absent'),
-    d('packages_type', {'director_packages': {'keepalived': 1}}, 'director_packages', stage='spec'),
-    d('vrrp_version_choice', {'director_vrrp_version': 4}, 'director_vrrp_version', '2, 3', stage='spec'),
-    d('advert_int_type', {'director_vrrp_advert_int': 'fast'}, 'director_vrrp_advert_int', 'float', stage='spec'),
-    d('unicast_type', {'director_vrrp_unicast': 'maybe'}, 'director_vrrp_unicast', 'bool', stage='spec'),
-    d('priority_type', {'director_vrrp_priority': 'high'}, 'director_vrrp_priority', 'int', stage='spec'),
-    d('nopreempt_type', {'director_vrrp_nopreempt': 'often'}, 'director_vrrp_nopreempt', stage='spec'),
-    d('preempt_delay_type', {'director_vrrp_preempt_delay': 'soon'}, 'director_vrrp_preempt_delay', stage='spec'),
-    d('rejoin_hold_type', {'director_rejoin_hold': 'a while'}, 'director_rejoin_hold', stage='spec'),
     d('instances_type', {'director_vrrp_instances': 'VI_1'}, 'director_vrrp_instances', stage='spec'),
-    d('instance_unknown_key', inst(prio=100), 'director_vrrp_instances', 'prio', stage='spec'),
-    d('instance_without_vips', {'director_vrrp_instances': [{'name': 'VI_1', 'virtual_router_id': 51}]},
-      'vips', 'director_vrrp_instances', stage='spec'),
-    d('instance_without_vrid', {'director_vrrp_instances': [{'name': 'VI_1', 'vips': [VIP]}]},
-      'virtual_router_id', 'director_vrrp_instances', stage='spec'),
-    d('instance_state_choice', inst(state='LEADER'), 'state', 'MASTER, BACKUP', stage='spec'),
-    d('instance_vrid_type', inst(virtual_router_id='fifty'), 'virtual_router_id', stage='spec'),
-    d('track_script_unknown_key', inst(track_scripts=[{'name': 's', 'wieght': 2}]), 'track_scripts', 'wieght', stage='spec'),
-    d('scripts_without_script', {'director_vrrp_scripts': [{'name': 's'}]}, 'director_vrrp_scripts', 'script', stage='spec'),
-    d('track_files_without_file', {'director_vrrp_track_files': [{'name': 't'}]}, 'director_vrrp_track_files', 'file', stage='spec'),
-    d('restart_sec_type', {'director_keepalived_restart_sec': 'soon'}, 'director_keepalived_restart_sec', stage='spec'),
-    d('lvs_flush_type', {'director_lvs_flush': 'perhaps'}, 'director_lvs_flush', stage='spec'),
-    d('peer_filter_type', {'director_peer_filter': 'perhaps'}, 'director_peer_filter', stage='spec'),
-    d('stray_tcp_drop_type', {'director_stray_tcp_drop': 'perhaps'}, 'director_stray_tcp_drop', stage='spec'),
-    d('sync_daemon_type', {'director_ipvs_sync_daemon': 'perhaps'}, 'director_ipvs_sync_daemon', stage='spec'),
-    d('sync_id_type', {'director_ipvs_sync_id': 'one'}, 'director_ipvs_sync_id', stage='spec'),
-    d('modules_type', {'director_ipvs_modules': {'ip_vs': 1}}, 'director_ipvs_modules', stage='spec'),
-    d('sysctls_type', {'director_sysctls': [1]}, 'director_sysctls', stage='spec'),
-    d('vs_defaults_type', {'director_virtual_server_defaults': [1]}, 'director_virtual_server_defaults', stage='spec'),
-    d('check_defaults_type', {'director_check_defaults': [1]}, 'director_check_defaults', stage='spec'),
-    d('virtual_servers_type', {'director_virtual_servers': 'web'}, 'director_virtual_servers', stage='spec'),
-    d('vs_unknown_key', vs(shceduler='rr'), 'director_virtual_servers', 'shceduler', stage='spec'),
-    d('vs_port_type', vs(port='http'), 'port', 'int', stage='spec'),
-    d('vs_protocol_choice', vs(protocol='ICMP'), 'protocol', 'TCP', stage='spec'),
-    d('vs_forwarding_choice', vs(forwarding='ROUTE'), 'forwarding', 'DR', stage='spec'),
-    d('vs_scheduler_flags_choice', vs(scheduler_flags=['fast']), 'scheduler_flags', 'sh-port', stage='spec'),
-    d('rs_without_ip', vs(real_servers=[{'port': 80}]), 'real_servers', 'ip', stage='spec'),
-    d('rs_weight_type', rs(weight='heavy'), 'weight', 'int', stage='spec'),
-    d('sorry_without_ip', vs(sorry_server={'port': 80}), 'sorry_server', 'ip', stage='spec'),
-    d('vs_groups_without_members', {'director_virtual_server_groups': [{'name': 'g'}]},
-      'director_virtual_server_groups', 'members', stage='spec'),
-    d('drain_timeout_type', {'director_drain_timeout': 'long'}, 'director_drain_timeout', stage='spec'),
-    d('switchover_choice', {'director_switchover': 'sideways'}, 'director_switchover', 'away, back', stage='spec'),
-    # director: values, refused by the preflight (preflight_errors.json.j2)
-    d('group_absent', {'director_group': 'lbs'}, 'director_group', "'lbs' is empty or absent"),
-    d('real_server_group_absent', {'director_real_server_group': 'webs'}, "director_real_server_group 'webs'"),
-    d('address_not_ip', {'director_address': 'lb1'}, 'director_address', "'lb1' is not an IP address"),
-    d('address_octet_300', {'director_address': '300.1.1.1'}, 'director_address', 'not an IP address'),
-    d('address_empty', {'director_address': ''}, 'director_address', 'set it'),
-    d('interface_empty', {'director_interface': ''}, 'director_interface', 'interface'),
-    d('router_id_space', {'director_router_id': 'lb 1'}, "director_router_id 'lb 1'", 'one word'),
     d('priority_0', {'director_vrrp_priority': 0}, 'director_vrrp_priority', 'outside 1-254'),
-    d('priority_255', {}, 'director_vrrp_priority', 'outside 1-254', hosts={'d1': {'director_vrrp_priority': 255}}),
-    d('priority_equal', {'director_vrrp_priority': 100}, 'director_vrrp_priority', 'both have priority 100'),
-    d('advert_int_0', {'director_vrrp_advert_int': 0}, 'director_vrrp_advert_int', 'advert_int'),
-    d('advert_int_negative', inst(advert_int=-1), 'advert_int', 'VI_1'),
-    d('advert_int_v2_fraction', {'director_vrrp_version': 2}, 'director_vrrp_advert_int', 'director_vrrp_version'),
-    d('preempt_delay_negative', {'director_vrrp_preempt_delay': -5}, 'director_vrrp_preempt_delay'),
-    d('rejoin_hold_negative', {'director_rejoin_hold': -1}, 'director_rejoin_hold -1', 'outside 0-3600'),
-    d('instances_empty', {'director_vrrp_instances': []}, 'director_vrrp_instances is empty', 'define at least one'),
-    d('instance_vips_empty', inst(vips=[]), 'director_vrrp_instances[VI_1].vips is empty'),
-    d('instance_vip_not_ip', inst(vips=['www']), 'director_vrrp_instances[VI_1].vips', "'www'"),
-    d('instance_vrid_0', inst(virtual_router_id=0), 'virtual_router_id 0', 'outside 1-255'),
-    d('instance_vrid_256', inst(virtual_router_id=256), 'virtual_router_id 256', 'outside 1-255'),
-    d('instance_priority_300', inst(priority=300), 'priority 300', 'outside 1-254'),
-    d('instance_interface_space', inst(interface='eth 0'), 'interface', 'VI_1'),
-    d('instance_vrid_twice', {'director_vrrp_instances': [INSTANCE, dict(INSTANCE, name='VI_2', vips=['192.0.2.101/24'])]},
-      'virtual_router_id 51 is used twice', 'VI_2'),
-    d('instance_name_twice', {'director_vrrp_instances': [INSTANCE, dict(INSTANCE, virtual_router_id=52, vips=['192.0.2.101/24'])]},
-      'director_vrrp_instances', 'VI_1', 'twice'),
-    d('instance_vip_twice', {'director_vrrp_instances': [INSTANCE, dict(INSTANCE, name='VI_2', virtual_router_id=52)]},
-      'director_vrrp_instances', VIP, 'VI_2'),
-    d('instance_unknown_track_script', inst(track_scripts=[{'name': 'chk'}]), 'track_scripts', 'chk', 'director_vrrp_scripts'),
-    d('instance_unknown_track_file', inst(track_files=[{'name': 'tf'}]), 'track_files', 'tf', 'director_vrrp_track_files'),
-    d('instances_differ', {}, 'director_vrrp_instances differ', 'define them once in group_vars/',
-      hosts={'d2': inst(name='VI_X')}),
-    d('vips_differ', {}, 'vips is', 'on d1.vips_differ but', hosts={'d2': inst(vips=['192.0.2.101/24'])}),
-    d('sync_instance_unknown', {'director_ipvs_sync_instance': 'VI_9'}, 'director_ipvs_sync_instance', "'VI_9' names no VRRP instance"),
-    d('sync_id_300', {'director_ipvs_sync_id': 300}, 'director_ipvs_sync_id', '0-255'),
-    d('vs_needs_address', {'director_virtual_servers': [{'name': 'web'}]}, 'director_virtual_servers[web] needs ip and port'),
-    d('vs_ip_not_ip', vs(ip='www'), 'director_virtual_servers[web]', "'www'"),
-    d('vs_port_0', vs(port=0), 'director_virtual_servers[web]', 'port', '1-65535'),
-    d('vs_port_70000', vs(port=70000), 'director_virtual_servers[web]', 'port', '1-65535'),
-    d('vs_scheduler_unknown', vs(scheduler='fastest'), 'director_virtual_servers[web]', "'fastest'", 'wlc'),
-    d('vs_defaults_scheduler_unknown', {'director_virtual_server_defaults': {'protocol': 'TCP', 'scheduler': 'x', 'forwarding': 'DR'}},
-      'scheduler', "'x'"),
-    d('vs_defaults_protocol_unknown', {'director_virtual_server_defaults': {'protocol': 'ICMP', 'scheduler': 'wlc', 'forwarding': 'DR'}},
-      'protocol', "'ICMP'"),
-    d('vs_twice', {'director_virtual_servers': [SERVICE, dict(SERVICE, name='web2')]}, 'director_virtual_servers', 'defined twice (web2)'),
-    d('vs_defaults_unknown_key', {'director_virtual_server_defaults': {'protocol': 'TCP', 'scheduler': 'wlc', 'forwarding': 'DR', 'shceduler': 'rr'}},
-      'director_virtual_server_defaults', "unknown key 'shceduler'"),
-    d('vs_defaults_forwarding_unknown', {'director_virtual_server_defaults': {'protocol': 'TCP', 'scheduler': 'wlc', 'forwarding': 'ROUTE'}},
-      'forwarding', "'ROUTE'", 'director_virtual_server_defaults'),
-    d('vs_group_unknown', {'director_virtual_servers': [{'name': 'web', 'group': 'g'}]}, "group 'g' is not in director_virtual_server_groups"),
-    d('vs_check_type_unknown', vs(check={'type': 'PING'}), 'check type', "'PING'", 'TCP_CHECK'),
-    d('rs_check_type_unknown', rs(check={'type': 'PING'}), 'check type', "'PING'", 'real server 192.0.2.21'),
-    d('check_defaults_without_type', {'director_check_defaults': {'connect_timeout': 3}}, "check type ''", 'director_check_defaults'),
-    d('check_defaults_type_unknown', {'director_check_defaults': {'type': 'PING'}}, 'director_check_defaults', "'PING'"),
-    d('fwmark_without_port', {'director_virtual_servers': [{'name': 'fw', 'fwmark': 3, 'real_servers': [{'ip': '192.0.2.21'}]}]},
-      'fwmark service fw', 'connect_port'),
-    d('rs_ip_not_ip', rs(ip='web1'), "real server 'web1' of web is not an IP address"),
-    d('rs_weight_negative', rs(weight=-1), 'weight', '-1', '0-65535'),
-    d('rs_all_weight_0', rs(weight=0), 'no real server of weight > 0'),
-    d('rs_port_70000', rs(port=70000), 'real_servers', '70000', '1-65535'),
-    d('rs_lacks_vip', {}, 'real_server_vips', 'lacks ' + VIP, hosts={'r1': {'real_server_vips': ['192.0.2.200']}}),
-    # real_server: types and choices
+    d('group_absent', {'director_group': 'lbs'}, 'director_group', "'lbs' is empty or absent"),
+    # Each input the preflight reads, refused at once: host variables of a director
+    # (into its model, and read raw), of a real server, and the role's variables.
+    d('inputs', {'director_vrrp_scripts': [], 'director_virtual_servers': [dict(SERVICE, scheduler='fastest')],
+                 'director_virtual_server_defaults': {'protocol': 'TCP', 'scheduler': 'wlc', 'forwarding': 'DR', 'shceduler': 'rr'},
+                 'director_vrrp_instances': [dict(INSTANCE, track_scripts=[{'name': 'chk'}])]},
+      'd1.inputs: priority 255 of instance VI_1 is outside 1-254', "d2.inputs: director_ipvs_sync_id 300 is outside 0-255",
+      'real server r1.inputs: real_server_vips', 'lacks ' + VIP, "unknown key 'shceduler'", "track_scripts: 'chk'",
+      "scheduler 'fastest'",
+      hosts={'d1': {'director_vrrp_priority': 255}, 'd2': {'director_ipvs_sync_id': 300},
+             'r1': {'real_server_vips': ['192.0.2.200']}}),
+    # real_server: the argument spec stops it (every refusal: tests/roles/test_argument_specs.py)
     r('method_choice', {'real_server_method': 'route'}, 'real_server_method', 'dr, tun, nat', stage='spec'),
-    r('vips_type', {'real_server_vips': {'a': 1}}, 'real_server_vips', stage='spec'),
-    r('weight_type', {'real_server_weight': 'heavy'}, 'real_server_weight', 'int', stage='spec'),
-    r('packages_type', {'real_server_packages': {'a': 1}}, 'real_server_packages', stage='spec'),
-    # real_server: values, refused by tasks/preflight.yml
-    r('dr_without_vips', {'real_server_vips': []}, 'real_server_vips is empty', '(dr)'),
+    # real_server: values, refused by tasks/preflight.yml (Jinja: every rule runs here)
+    r('dr_values', {'real_server_vips': [VIP + '/24', '300.0.0.1'], 'real_server_dr_interface': 'dummy-interface-0',
+                    'real_server_interface': '', 'real_server_weight': -1},
+      'real_server_vips', VIP + '/24', 'without prefix', "'300.0.0.1'", 'real_server_dr_interface', 'not an interface name',
+      "real_server_interface ''", 'interface facing the directors', 'real_server_weight', '0-65535',
+      'real_server_address', "'web1'", hosts={'r1': {'real_server_address': 'web1'}}),
+    r('dr_without_vips', {'real_server_vips': [], 'real_server_dr_interface': ''}, 'real_server_vips is empty', '(dr)',
+      'real_server_dr_interface', 'use lo or a dummy'),
     r('tun_without_vips', {'real_server_method': 'tun', 'real_server_vips': []}, 'real_server_vips is empty', '(tun)'),
-    r('vip_with_prefix', {'real_server_vips': [VIP + '/24']}, 'real_server_vips', VIP + '/24', 'without prefix'),
-    r('vip_octet_300', {'real_server_vips': ['300.0.0.1']}, 'real_server_vips', '300.0.0.1'),
     r('nat_without_gateway', {'real_server_method': 'nat'}, 'real_server_nat_gateway', 'inside VIP'),
     r('nat_gateway_not_ip', {'real_server_method': 'nat', 'real_server_nat_gateway': 'gw'}, 'real_server_nat_gateway', "'gw'"),
-    r('dr_interface_empty', {'real_server_dr_interface': ''}, 'real_server_dr_interface', 'use lo or a dummy'),
-    r('dr_interface_too_long', {'real_server_dr_interface': 'dummy-interface-0'}, 'real_server_dr_interface', 'not an interface name'),
-    r('interface_empty', {'real_server_interface': ''}, "real_server_interface ''", 'interface facing the directors'),
-    r('weight_negative', {'real_server_weight': -1}, 'real_server_weight', '0-65535'),
-    r('address_not_ip', {}, 'real_server_address', "'web1'", hosts={'r1': {'real_server_address': 'web1'}}),
 ]
 
 
@@ -224,8 +136,7 @@ def site(case):
     return case._replace(id='site_' + case.id, entry='preflight')
 
 
-CASES += [site(c) for c in CASES if c.role == 'director' and c.id in
-          {'control', 'instances_type', 'instance_without_vrid', 'vs_unknown_key', 'rs_without_ip', 'priority_0'}]
+CASES += [site(c) for c in CASES if c.role == 'director' and c.id in {'control', 'instances_type', 'priority_0'}]
 
 
 def key(case):

@@ -1,0 +1,20 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""lvs.ha.real_server_address and lvs.ha.director_drain_services (module_utils/director_services.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.lvs.ha.plugins.module_utils.director_services import drain_services, real_server_address
+
+
+def real_server_address_filter(host_vars, host):
+    """host_vars: hostvars[host]."""
+    return real_server_address(host, host_vars)
+
+
+class FilterModule:
+    def filters(self):
+        return {'real_server_address': real_server_address_filter, 'director_drain_services': drain_services}

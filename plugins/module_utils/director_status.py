@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) lvs.ha contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The cluster at a glance, for playbooks/status.yml: lines of text from plain dicts.
+
+VRRP per director, the live IPVS table of the master with each real server's
+health, and warnings for drift from the inventory, split brain and services
+whose weights are all 0. Input per director: its keepalived_info and ipvs_info
+results and its model.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lvs.ha.plugins.module_utils.director_services import canonical, find_live, services_of
+
+VRRP_LINE = '  %-14s %-14s %-7s priority %3s of %3s  %s'
+SERVICE_LINE = '  %s  %s  %s%s'
+REAL_SERVER_LINE = '    %-21s weight %-3s %-9s active %-4s inactive %s'
+ALL_WEIGHTS_0 = ('every real server has weight 0, the service accepts connections and sends them nowhere; return a '
+                 'drained one (drain.yml -e drain_action=return) or fix the weights')
+
+
+def status_lines(directors):
+    """directors: [{'host', 'vrrp': keepalived_info, 'ipvs': ipvs_info, 'model': _director_model}] in play order."""
+    lines, warnings = ['VRRP'], []
+    masters = vrrp_lines(directors, lines, warnings)
+    shown = masters[0][0] if masters else directors[0]['host']
+    for director in directors:
+        ipvs_lines(director, director['host'] == shown, lines, warnings)
+    lines.append('')
+    if warnings:
+        return lines + ['WARNINGS'] + ['  - ' + w for w in warnings]
+    return lines + ['No warnings: one master per instance, the live tables match the inventory.']
+
+
+def vrrp_lines(directors, lines, warnings):
+    """Appends each director's instances; returns [(host, instance)] of the masters."""
+    masters, names = [], []
+    for director in directors:
+        host, vrrp = director['host'], director['vrrp']
+        if not vrrp['running']:
+            warnings.append(host + ': keepalived is not running')
+            lines.append('  %-14s keepalived not running' % host)
+        for i in vrrp['instances']:
+            if i['state'] == 'MASTER':
+                masters.append((host, i['name']))
+            if i['state'] not in ('MASTER', 'BACKUP'):
+                warnings.append('%s: instance %s is %s' % (host, i['name'], i['state']))
+            lines.append(VRRP_LINE % (host, i['name'], i['state'], i['effective_priority'], i['base_priority'],
+                                      ('holds ' + ' '.join(i['vips'])) if i['vips_set'] else ''))
+            if i['name'] not in names:
+                names.append(i['name'])
+        if not vrrp['config_ok']:
+            warnings.append('%s: keepalived -t fails: %s' % (host, '; '.join(vrrp['config_errors'])))
+    for name in names:
+        held = ['%s/%s' % m for m in masters if m[1] == name]
+        if len(held) != 1:
+            warnings.append('instance %s has %d masters (%s): %s'
+                            % (name, len(held), ', '.join(held), 'split brain' if held else 'VIPs down'))
+    return masters
+
+
+def ipvs_lines(director, shown, lines, warnings):
+    """The director's live table against its model; the lines only for the director shown."""
+    host, model, live = director['host'], director['model'], director['ipvs']['services']
+    matched = set()
+    if shown:
+        lines.extend(['', 'IPVS on %s (master)' % host])
+    for vs in model['virtual_servers']:
+        for label, matcher in services_of(vs, model['groups']):
+            svc = find_live(matcher, live)
+            if svc is None:
+                warnings.append('%s: %s (%s) is not in the live IPVS table' % (host, vs['name'], label))
+                continue
+            matched.add(svc['key'])
+            service_lines(host, vs, svc, lines if shown else [], warnings)
+    for svc in live:
+        if svc['key'] not in matched:
+            warnings.append('%s: live service %s is not in the inventory' % (host, svc['key']))
+
+
+def service_lines(host, vs, svc, lines, warnings):
+    persistent = '  persistent %s s' % svc['persistence_timeout'] if svc.get('persistence_timeout') else ''
+    lines.append(SERVICE_LINE % (vs['name'], svc['key'], svc['scheduler'], persistent))
+    for rs in vs['real_servers']:
+        lines.append(real_server_line(host, vs, rs, svc, warnings))
+    listed = set(canonical(rs['ip']) for rs in vs['real_servers'])
+    for lrs in svc['real_servers']:
+        if canonical(lrs['address']) not in listed:
+            warnings.append('%s: %s has real server %s live that the inventory does not list' % (host, vs['name'], lrs['address']))
+    if svc['real_servers'] and not any(lrs['weight'] > 0 for lrs in svc['real_servers']):
+        warnings.append('%s: %s: %s' % (host, vs['name'], ALL_WEIGHTS_0))
+    elif not svc['real_servers']:
+        warnings.append('%s: %s: no real server is serving (all health checks failing?)' % (host, vs['name']))
+
+
+def real_server_line(host, vs, rs, svc, warnings):
+    found = [lrs for lrs in svc['real_servers'] if canonical(lrs['address']) == canonical(rs['ip'])]
+    lrs = found[0] if found else None
+    if lrs is None:
+        health = 'down (health check failing)'
+    elif rs['weight'] == 0 and lrs['weight'] == 0:
+        health = 'drained'
+    elif lrs['weight'] != rs['weight']:
+        health = 'drift'
+        warnings.append('%s: %s real server %s has weight %s, the inventory says %s (changed outside keepalived?)'
+                        % (host, vs['name'], rs['ip'], lrs['weight'], rs['weight']))
+    else:
+        health = 'up'
+    endpoint = rs['ip'] + (':%s' % rs['port'] if rs['port'] is not None else '')
+    if lrs is None:
+        return REAL_SERVER_LINE % (endpoint, '-', health, '-', '-')
+    return REAL_SERVER_LINE % (endpoint, lrs['weight'], health, lrs['active_connections'], lrs['inactive_connections'])
