@@ -16,6 +16,7 @@ reports it, naming the variable.
 
 from __future__ import annotations
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_services import real_server_address
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_WEIGHT
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import (
     as_bool,
@@ -75,8 +76,7 @@ def default_real_servers(members, hosts):
     servers = []
     for name in members:
         hv = hosts.get(name, {})
-        ip = hv['real_server_address'] if 'real_server_address' in hv else fact_address(hv, hv.get('ansible_host', name))
-        servers.append({'host': name, 'ip': ip, 'weight': as_int(hv.get('real_server_weight', DEFAULT_WEIGHT))})
+        servers.append({'host': name, 'ip': real_server_address(name, hv), 'weight': as_int(hv.get('real_server_weight', DEFAULT_WEIGHT))})
     return servers
 
 
