@@ -82,21 +82,16 @@ class RealServer:
         return 'ipv6' if ':' in self.address else 'ipv4'
 
     def copy(self, **changes):
-        new = RealServer(**dict((name, getattr(self, name)) for name in self.FIELDS + ('origin',)))
+        new = RealServer(**{name: getattr(self, name) for name in self.FIELDS + ('origin',)})
         for name, value in changes.items():
             setattr(new, name, value)
         return new
 
     def to_dict(self):
-        return dict((name, getattr(self, name)) for name in self.FIELDS)
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     def __eq__(self, other):
         return isinstance(other, RealServer) and all(getattr(self, n) == getattr(other, n) for n in self.FIELDS)
-
-    def __ne__(self, other):
-        return not self == other
-
-    __hash__ = None
 
     def __repr__(self):
         return 'RealServer(%s)' % self.to_dict()
@@ -141,12 +136,12 @@ class VirtualService:
         return all(getattr(self, n) == getattr(other, n) for n in self.FIELDS)
 
     def copy(self, real_servers=None):
-        new = VirtualService(**dict((name, getattr(self, name)) for name in self.FIELDS + ('origin',)))
+        new = VirtualService(**{name: getattr(self, name) for name in self.FIELDS + ('origin',)})
         new.real_servers = real_servers
         return new
 
     def to_dict(self):
-        result = dict((name, getattr(self, name)) for name in self.FIELDS)
+        result = {name: getattr(self, name) for name in self.FIELDS}
         result['scheduler_flags'] = list(self.scheduler_flags)
         result['real_servers'] = [rs.to_dict() for rs in (self.real_servers or {}).values()]
         return result
@@ -154,15 +149,5 @@ class VirtualService:
     def __eq__(self, other):
         return isinstance(other, VirtualService) and self.same_settings(other) and self.real_servers == other.real_servers
 
-    def __ne__(self, other):
-        return not self == other
-
-    __hash__ = None
-
     def __repr__(self):
         return 'VirtualService(%s)' % self.to_dict()
-
-
-def service_list(table):
-    """A table (dict key -> VirtualService) as a list of plain dicts, for module results."""
-    return [svc.to_dict() for svc in table.values()]

@@ -145,7 +145,7 @@ def plan(params, current):
     role = params['role']
     if params['state'] == 'stopped':
         return ([['--stop-daemon', role]], None) if current else ([], None)
-    wanted = dict((name, params[name]) for name, _switch in SETTINGS if params[name] is not None)
+    wanted = {name: params[name] for name, _switch in SETTINGS if params[name] is not None}
     if current and all(current.get(name) == value for name, value in wanted.items()):
         return [], current
     start = ['--start-daemon', role]

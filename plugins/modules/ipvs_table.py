@@ -298,8 +298,8 @@ def desired_table(params):
 def table_diff(plan):
     """before/after of the services that change, in save format."""
     touched = set(change.service.key for change in plan.changes)
-    before = dict((key, svc) for key, svc in plan.before.items() if key in touched)
-    after = dict((key, svc) for key, svc in plan.after.items() if key in touched)
+    before = {key: svc for key, svc in plan.before.items() if key in touched}
+    after = {key: svc for key, svc in plan.after.items() if key in touched}
     return {'before': render_text(before), 'after': render_text(after)}
 
 

@@ -159,7 +159,7 @@ def reached(state, before, now):
     """Has keepalived applied the new number to every instance of now?"""
     if state == 'backup':
         return all(i['state'] == 'BACKUP' and not i['vips_set'] for i in now)
-    previous = dict((i['name'], i['effective_priority']) for i in before)
+    previous = {i['name']: i['effective_priority'] for i in before}
     return all(i['effective_priority'] != previous.get(i['name']) or i['effective_priority'] == i['base_priority'] for i in now)
 
 
