@@ -8,12 +8,12 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ipvs_real_server
-short_description: Add, remove, drain or restore one real server of an IPVS virtual service
+short_description: Add, remove, drain or return one real server of an IPVS virtual service
 version_added: 0.1.0
 description:
   - Manages one real server of an existing IPVS virtual service.
   - O(state=drained) sets the weight to C(0), so the scheduler sends it no new connections, and can wait
-    until its active and inactive connections have ended; O(state=present) with O(weight) puts it back.
+    until its active and inactive connections have ended; O(state=present) with O(weight) returns it.
   - Options left unset keep their live values (a new real server gets ipvsadm's defaults, C(dr) and weight C(1)).
   - Input is validated before ipvsadm runs; the message of a failure names the field and the fix.
 author:
@@ -94,7 +94,7 @@ EXAMPLES = r"""
     wait: true
     wait_timeout: 180
 
-- name: Put real1 back with weight 2
+- name: Return real1 with weight 2
   lvs.ha.ipvs_real_server:
     virtual_server: {address: 192.0.2.10, port: 80}
     address: 10.0.0.21
