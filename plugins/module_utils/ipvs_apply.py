@@ -7,14 +7,23 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
+from dataclasses import dataclass
 
 from ansible_collections.lvs.ha.plugins.module_utils import ipvs_parser as parser
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_diff import diff, satisfied, unknown_thresholds
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_errors import IpvsApplyError
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import SLOTS
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_render import render_change, render_table
 
-Plan = namedtuple('Plan', ['before', 'after', 'changes', 'lines'])
+
+@dataclass(frozen=True, **SLOTS)
+class Plan:
+    """The live table, the table wanted, the changes between them and their ``ipvsadm -R`` lines."""
+
+    before: dict
+    after: dict
+    changes: list
+    lines: list
 
 
 def wants_thresholds(table):

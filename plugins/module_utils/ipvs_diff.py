@@ -11,12 +11,19 @@ look-ups, linear in the size of the table.
 
 from __future__ import annotations
 
-from collections import namedtuple
+from dataclasses import dataclass
 
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_FORWARDING, DEFAULT_WEIGHT
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_FORWARDING, DEFAULT_WEIGHT, SLOTS, RealServer, VirtualService
 
-# action: add-service | edit-service | delete-service | add-server | edit-server | delete-server
-Change = namedtuple('Change', ['action', 'service', 'server'])
+
+@dataclass(frozen=True, **SLOTS)
+class Change:
+    """One step between two tables; server is None for the service-level actions."""
+
+    action: str   # add-service | edit-service | delete-service | add-server | edit-server | delete-server
+    service: VirtualService
+    server: RealServer | None
+
 
 KEPT_WHEN_UNSET = ('forwarding', 'weight', 'upper_threshold', 'lower_threshold',
                    'tunnel_type', 'tunnel_port', 'tunnel_checksum')

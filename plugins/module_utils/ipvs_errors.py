@@ -12,7 +12,7 @@ class IpvsError(Exception):
     """Base class; ``details`` are extra keys for the module's failure result."""
 
     def __init__(self, msg, **details):
-        super(IpvsError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.details = details
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ansible_collections.lvs.ha.plugins.module_utils import ipvs_parser as parser
 
-ZERO_STATS = dict((name, 0) for name in parser.STATS_COLUMNS)
-ZERO_RATES = dict((name, 0) for name in parser.RATE_COLUMNS)
+ZERO_STATS = {name: 0 for name in parser.STATS_COLUMNS}
+ZERO_RATES = {name: 0 for name in parser.RATE_COLUMNS}
 
 
 def _server_facts(server, key, thresholds, stats, rates):

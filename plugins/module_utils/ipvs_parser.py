@@ -204,7 +204,7 @@ def parse_counters(text, names):
     for key, entry in parse_listing(text).items():
         result[key] = {
             'totals': _numbers(entry['columns'], names, key),
-            'servers': dict((rs, _numbers(cols, names, '%s -> %s' % (key, rs))) for rs, cols in entry['servers'].items()),
+            'servers': {rs: _numbers(cols, names, '%s -> %s' % (key, rs)) for rs, cols in entry['servers'].items()},
         }
     return result
 
@@ -213,7 +213,7 @@ def parse_thresholds(text):
     """``-L -n --thresholds``: {service key: {server key: (upper, lower, active, inactive)}}."""
     result = {}
     for key, entry in parse_listing(text).items():
-        result[key] = dict((rs, tuple(int(v) for v in cols[-4:])) for rs, cols in entry['servers'].items())
+        result[key] = {rs: tuple(int(v) for v in cols[-4:]) for rs, cols in entry['servers'].items()}
     return result
 
 
@@ -221,7 +221,7 @@ def parse_connections(text):
     """``-L -n`` (Forward Weight ActiveConn InActConn): {service key: {server key: (active, inactive)}}."""
     result = {}
     for key, entry in parse_listing(text).items():
-        result[key] = dict((rs, (int(cols[-2]), int(cols[-1]))) for rs, cols in entry['servers'].items())
+        result[key] = {rs: (int(cols[-2]), int(cols[-1])) for rs, cols in entry['servers'].items()}
     return result
 
 
@@ -230,7 +230,7 @@ def parse_timeouts(text):
     for line in text.splitlines():
         match = TIMEOUT_RE.match(line.strip())
         if match:
-            return dict((name, int(value)) for name, value in match.groupdict().items())
+            return {name: int(value) for name, value in match.groupdict().items()}
     raise IpvsParseError('no timeout line in %r' % text)
 
 

@@ -84,9 +84,3 @@ class IpvsadmRunner:
         """
         data = ('\n'.join(lines) + '\n').encode('utf-8')
         return self.run(['-R'], data=data)
-
-    def start_daemon(self, role, options):
-        return self.checked(['--start-daemon', role] + options)
-
-    def stop_daemon(self, role):
-        return self.checked(['--stop-daemon', role])

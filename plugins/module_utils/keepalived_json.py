@@ -52,7 +52,7 @@ def parse_instance(entry):
         'last_transition': data.get('last_transition'),
         'vips': [vip_address(v) for v in data.get('vips', [])],
         'vips_set': bool(data.get('vipset')),
-        'stats': dict((k, stats[k]) for k in STAT_KEYS if k in stats),
+        'stats': {k: stats[k] for k in STAT_KEYS if k in stats},
     }
 
 

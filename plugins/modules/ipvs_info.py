@@ -17,11 +17,9 @@ description:
     C(--timeout), C(--daemon)); nothing is changed.
 author:
   - lvs.ha developers (@lvs-ha)
-requirements:
-  - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
-  - Root, or the CAP_NET_ADMIN capability.
 extends_documentation_fragment:
   - lvs.ha._attributes
+  - lvs.ha.ipvs
   - lvs.ha._attributes.INFO_MODULE
   - lvs.ha._attributes.PLATFORM
 options: {}

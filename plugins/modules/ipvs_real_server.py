@@ -8,21 +8,21 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ipvs_real_server
-short_description: Add, remove, drain or restore one real server of an IPVS virtual service
+short_description: Add, remove, drain or return one real server of an IPVS virtual service
 version_added: 0.1.0
 description:
   - Manages one real server of an existing IPVS virtual service.
   - O(state=drained) sets the weight to C(0), so the scheduler sends it no new connections, and can wait
-    until its active and inactive connections have ended; O(state=present) with O(weight) puts it back.
+    until its active and inactive connections have ended; O(state=present) with O(weight) returns it.
   - Options left unset keep their live values (a new real server gets ipvsadm's defaults, C(dr) and weight C(1)).
   - Input is validated before ipvsadm runs; the message of a failure names the field and the fix.
 author:
   - lvs.ha developers (@lvs-ha)
-requirements:
-  - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
-  - Root, or the CAP_NET_ADMIN capability.
 extends_documentation_fragment:
   - lvs.ha._attributes
+  - lvs.ha.ipvs
+  - lvs.ha.ipvs.VIRTUAL_SERVER
+  - lvs.ha.ipvs.REAL_SERVER
   - lvs.ha._attributes.PLATFORM
 attributes:
   check_mode:
@@ -41,40 +41,7 @@ options:
       - The virtual service the real server belongs to; it must exist.
     type: dict
     required: true
-    suboptions:
-      protocol:
-        description:
-          - Transport protocol of the service (default C(tcp) with O(virtual_server.address)).
-        type: str
-        choices: [tcp, udp, sctp]
-      address:
-        description:
-          - Virtual IP address of the service.
-          - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
-        type: str
-      port:
-        description:
-          - Virtual port of the service.
-        type: int
-      fwmark:
-        description:
-          - Firewall mark of the service, instead of O(virtual_server.address) and O(virtual_server.port).
-        type: int
-      family:
-        description:
-          - Address family of a firewall-mark service (default C(ipv4)).
-        type: str
-        choices: [ipv4, ipv6]
-  address:
-    description:
-      - Address of the real server, IPv4 or IPv6.
-      - IPv4-mapped IPv6 addresses (C(::ffff:192.0.2.10)) are refused, IPVS cannot serve them; give the IPv4 address.
-    type: str
-    required: true
-  port:
-    description:
-      - Port of the real server. Defaults to the service port (C(0) for a firewall-mark service).
-    type: int
+    # suboptions: the doc fragment lvs.ha.ipvs.VIRTUAL_SERVER
   forwarding:
     description:
       - Forwarding method. Unset keeps the live value (C(dr) for a new real server).
@@ -84,28 +51,6 @@ options:
     description:
       - Weight, 0 to 65535. Unset keeps the live value (C(1) for a new real server). Ignored with O(state=drained).
     type: int
-  upper_threshold:
-    description:
-      - Upper connection threshold (C(0) is no limit). Unset keeps the live value.
-    type: int
-  lower_threshold:
-    description:
-      - Lower connection threshold, not above O(upper_threshold). Unset keeps the live value.
-    type: int
-  tunnel_type:
-    description:
-      - Encapsulation of a C(tun) real server (default C(ipip)).
-    type: str
-    choices: [ipip, gue, gre]
-  tunnel_port:
-    description:
-      - Destination port of a C(gue) tunnel.
-    type: int
-  tunnel_checksum:
-    description:
-      - Checksum mode of a C(gue) or C(gre) tunnel (default C(nocsum)).
-    type: str
-    choices: [nocsum, csum, remcsum]
   state:
     description:
       - C(present) adds or updates the real server, C(absent) removes it, C(drained) sets its weight to C(0)
@@ -149,7 +94,7 @@ EXAMPLES = r"""
     wait: true
     wait_timeout: 180
 
-- name: Put real1 back with weight 2
+- name: Return real1 with weight 2
   lvs.ha.ipvs_real_server:
     virtual_server: {address: 192.0.2.10, port: 80}
     address: 10.0.0.21

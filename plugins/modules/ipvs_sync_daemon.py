@@ -16,11 +16,9 @@ description:
   - A daemon running with other settings is restarted with the ones given; settings left unset are not compared.
 author:
   - lvs.ha developers (@lvs-ha)
-requirements:
-  - ipvsadm 1.31 or later on the target, and a kernel with IPVS (C(ip_vs)).
-  - Root, or the CAP_NET_ADMIN capability.
 extends_documentation_fragment:
   - lvs.ha._attributes
+  - lvs.ha.ipvs
   - lvs.ha._attributes.PLATFORM
 attributes:
   check_mode:
@@ -145,7 +143,7 @@ def plan(params, current):
     role = params['role']
     if params['state'] == 'stopped':
         return ([['--stop-daemon', role]], None) if current else ([], None)
-    wanted = dict((name, params[name]) for name, _switch in SETTINGS if params[name] is not None)
+    wanted = {name: params[name] for name, _switch in SETTINGS if params[name] is not None}
     if current and all(current.get(name) == value for name, value in wanted.items()):
         return [], current
     start = ['--start-daemon', role]

@@ -11,8 +11,9 @@ module: keepalived_info
 short_description: Read keepalived's version, config test and VRRP instance states
 version_added: 0.1.0
 description:
-  - Returns the keepalived version, the result of C(keepalived -t) on its configuration, and for each VRRP
-    instance its state (MASTER, BACKUP, FAULT), base and effective priority and virtual IPs.
+  - Returns the keepalived version, the result of C(keepalived -t) on its configuration (unless
+    O(config_test=false)), and for each VRRP instance its state (MASTER, BACKUP, FAULT), base and effective
+    priority and virtual IPs.
   - The states come from keepalived's JSON dump, which the running keepalived writes when it receives the
     signal named by C(keepalived --signum=JSON). Nothing else is changed.
 author:
@@ -30,6 +31,15 @@ options:
     description: The configuration file checked with C(keepalived -t -f).
     type: path
     default: /etc/keepalived/keepalived.conf
+  config_test:
+    description:
+      - Check O(config) with C(keepalived -t -f), which starts a keepalived process that parses the whole
+        configuration.
+      - V(false) skips the check, for a task that polls the VRRP states (every second while a switchover
+        moves the VIPs); RV(config_ok) and RV(config_errors) are then not returned.
+    type: bool
+    default: true
+    version_added: 0.2.0
 seealso:
   - module: lvs.ha.ipvs_info
 """
@@ -42,6 +52,14 @@ EXAMPLES = r"""
 - name: Fail unless this director is MASTER of every instance
   ansible.builtin.assert:
     that: keepalived.instances | rejectattr('state', 'eq', 'MASTER') | list | length == 0
+
+- name: Wait until this director is MASTER of no instance (a peer took them), without a config check each try
+  lvs.ha.keepalived_info:
+    config_test: false
+  register: keepalived
+  until: keepalived.instances | selectattr('state', 'eq', 'MASTER') | list | length == 0
+  retries: 30
+  delay: 1
 """
 
 RETURN = r"""
@@ -52,11 +70,11 @@ version:
   sample: 2.2.7
 config_ok:
   description: Whether C(keepalived -t) accepts the configuration.
-  returned: always
+  returned: when O(config_test=true)
   type: bool
 config_errors:
   description: What C(keepalived -t) printed about the configuration, one line per element.
-  returned: always
+  returned: when O(config_test=true)
   type: list
   elements: str
   sample: ["(/etc/keepalived/keepalived.conf: Line 3) Unknown keyword 'bogus'"]
@@ -132,17 +150,20 @@ from ansible_collections.lvs.ha.plugins.module_utils.keepalived_runner import RU
 
 
 def gather(runner, params):
-    ok, errors = runner.config_test(params['config'])
+    facts = dict(version=runner.version())
+    if params['config_test']:
+        facts['config_ok'], facts['config_errors'] = runner.config_test(params['config'])
     pid = runner.main_pid()
     instances = parse_dump(runner.read_dump(pid, params['timeout'])) if pid else []
-    return dict(version=runner.version(), config_ok=ok, config_errors=errors,
-                running=pid is not None, pid=pid, instances=instances)
+    facts.update(running=pid is not None, pid=pid, instances=instances)
+    return facts
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             config=dict(type='path', default='/etc/keepalived/keepalived.conf'),
+            config_test=dict(type='bool', default=True),
             **RUNNER_OPTIONS
         ),
         supports_check_mode=True,

@@ -17,6 +17,8 @@ description:
   - O(state=backup) writes C(-253). The effective priority falls to 1, a peer with a higher priority takes the
     VIPs over (it preempts), and this director stays a backup, ready for a failover.
     O(state=normal) writes C(0) and the configured priorities apply again.
+  - The P(lvs.ha.director#role) role's C(switchover) entry point and C(playbooks/switchover.yml) call the two
+    moves C(away) (O(state=backup) on the director that gives its VIPs away) and C(back) (O(state=normal)).
   - Waits until keepalived reports the result in its JSON dump and returns the state it leaves behind.
     When no peer takes over within O(wait_timeout), the file gets its previous number back and the task fails,
     so the director keeps serving.
@@ -159,7 +161,7 @@ def reached(state, before, now):
     """Has keepalived applied the new number to every instance of now?"""
     if state == 'backup':
         return all(i['state'] == 'BACKUP' and not i['vips_set'] for i in now)
-    previous = dict((i['name'], i['effective_priority']) for i in before)
+    previous = {i['name']: i['effective_priority'] for i in before}
     return all(i['effective_priority'] != previous.get(i['name']) or i['effective_priority'] == i['base_priority'] for i in now)
 
 

@@ -27,7 +27,7 @@ def fixture_text(name):
 
 class ModuleExit(Exception):
     def __init__(self, result, failed):
-        super(ModuleExit, self).__init__(result)
+        super().__init__(result)
         self.result = result
         self.failed = failed
 

@@ -34,6 +34,29 @@ def test_drain_and_wait_until_idle(recorded, fake, run_module, monkeypatch):
     assert fake.calls.count(LIST_80) == 2
 
 
+def test_drain_waits_for_inactive_connections_too(recorded, fake, run_module, monkeypatch):
+    """No active connection left, but closed ones IPVS still tracks: wait_inactive (the default) waits them out."""
+    monkeypatch.setattr(ipvs_real_server, 'POLL_SECONDS', 0)
+    fake.answers[SAVE] = recorded('save_mixed.txt')
+    inactive_only = recorded('list_service_80.txt').replace('3          1', '0          2')
+    inactive_fewer = recorded('list_service_80.txt').replace('3          1', '0          1')
+    fake.answers[LIST_80] = [inactive_only, inactive_fewer, recorded('list_service_80_idle.txt')]
+    result, failed = run_module(ipvs_real_server.main, dict(virtual_server=VS, address='10.78.0.21', state='drained',
+                                                            wait=True, wait_timeout=30))
+    assert not failed and (result['active_connections'], result['inactive_connections']) == (0, 0)
+    assert fake.calls.count(LIST_80) == 3
+
+
+def test_drain_wait_timeout_names_the_inactive_connections(recorded, fake, run_module, monkeypatch):
+    monkeypatch.setattr(ipvs_real_server, 'POLL_SECONDS', 0)
+    fake.answers[SAVE] = recorded('save_mixed.txt')
+    fake.answers[LIST_80] = recorded('list_service_80.txt').replace('3          1', '0          4')
+    result, failed = run_module(ipvs_real_server.main, dict(virtual_server=VS, address='10.78.0.21', state='drained',
+                                                            wait=True, wait_timeout=0))
+    assert failed and 'still has 0 active and 4 inactive connections' in result['msg']
+    assert (result['active_connections'], result['inactive_connections']) == (0, 4)
+
+
 def test_drain_wait_for_active_only_ignores_closed_connections(recorded, fake, run_module, monkeypatch):
     monkeypatch.setattr(ipvs_real_server, 'POLL_SECONDS', 0)
     fake.answers[SAVE] = recorded('save_mixed.txt')

@@ -52,6 +52,17 @@ def test_broken_config_is_reported_not_failed(keepalived, run_module):
     assert result['config_errors'] == ["(/etc/keepalived/keepalived.conf: Line 3) Unknown keyword 'bogus_kw'"]
 
 
+def test_config_test_runs_by_default_and_can_be_skipped(keepalived, run_module):
+    _answers, calls, _mp = keepalived
+    run_module(keepalived_info.main, {})
+    assert ('-t', '-f', '/etc/keepalived/keepalived.conf') in calls
+    del calls[:]
+    result, failed = run_module(keepalived_info.main, dict(config_test=False))
+    assert not failed and calls == [('--version',)]
+    assert 'config_ok' not in result and 'config_errors' not in result
+    assert [(i['name'], i['state']) for i in result['instances']] == [('VI_DEFAULT', 'MASTER')]
+
+
 def test_stopped_keepalived_has_no_instances(keepalived, run_module):
     _answers, _calls, monkeypatch = keepalived
     monkeypatch.setattr(KeepalivedRunner, 'main_pid', lambda self: None)
