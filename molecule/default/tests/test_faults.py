@@ -285,17 +285,11 @@ os.rename(out + ".tmp", out)
 """
 
 
-def moved_from(director):
-    """The VIP's holders once they are not `director` alone (['nobody'] when unowned), else None."""
-    holders = vip_holders(DIRECTORS)
-    return None if holders == [director] else holders or ["nobody"]
-
-
 def test_old_master_rejoining_is_held_as_backup_and_breaks_no_flow(capsys):
     """A director that comes back with an empty IPVS table (keepalived stopped
     removes its virtual servers; a rebooted host has none) and preempts at once
-    breaks the long-lived flows its peer kept: IPVS re-sends an established flow
-    only every 50 packets. The role's rejoin hold hears the peer's adverts before
+    breaks the long-lived flows its peer kept: the peer's sync daemon re-sends an
+    established flow only now and then (every 5 s as the role sets it). The role's rejoin hold hears the peer's adverts before
     keepalived starts and holds this director's priority down: it joins as
     BACKUP, learns the flows from the peer's sync daemon, and takes the VIPs back
     once, after the hold. A reload of both directors under the same flows comes
@@ -317,7 +311,6 @@ def test_old_master_rejoining_is_held_as_backup_and_breaks_no_flow(capsys):
         time.sleep(3)   # the peer serves the flows; the stopped director has no virtual server
         since = sh(master, "date +%s")
         started = seconds(sh(master, "systemctl start keepalived && date -u +%Y-%m-%dT%H:%M:%S.%NZ"))
-        held, _ = wait_until(lambda: moved_from(backup), hold - 3, interval=1)
         back, _ = wait_until(lambda: vip_holders(DIRECTORS) == [master], hold + 15, interval=0.2)
         time.sleep(3)   # the flows talk to the returned master for a while
         sh(CLIENT, f"touch {out}.stop")
@@ -329,12 +322,16 @@ def test_old_master_rejoining_is_held_as_backup_and_breaks_no_flow(capsys):
         on_all("systemctl is-active -q keepalived || systemctl start keepalived")
     results = json.loads(done) if done else {}
     retaken = [seconds(f[0]) - started for f in new[master] if f[3] == "MASTER"]
+    # When the backup gave the VIP up, on its own clock (the notify log): a poll from
+    # here overshot its window by a poll or two in a slow lab (docker exec ~2 s each).
+    released = [seconds(f[0]) - started for f in new[backup] if f[3] == "BACKUP"]
     said = [line for line in journal.splitlines() if line.startswith("lvs-ha:")]
     with capsys.disabled():
         print(f"\nrejoin with director_rejoin_hold {hold}: {said}; {master} MASTER again {retaken} s after "
-              f"keepalived started; transitions {({d: [f[3] for f in lines] for d, lines in new.items()})}; flows {results}")
+              f"keepalived started, {backup} BACKUP again {released} s after it; transitions {({d: [f[3] for f in lines] for d, lines in new.items()})}; flows {results}")
     assert any("priority held down" in line for line in said), journal[-3000:]
-    assert not held, f"VIP moved from {backup} to {held} within {hold - 3} s of {master}'s return"
+    assert len(released) == 1 and released[0] >= hold - 3, \
+        f"{backup} gave the VIP up {released} s after {master}'s return, within the hold ({hold} s) - 3"
     assert back, f"{master} did not take the VIP back within {hold + 15} s of its return"
     # One MASTER transition on each side: no flap at the start, one preemption when the hold
     # ends: 21.6 s after the start with 20 s (the release, then the peer's next advert, then notify).
