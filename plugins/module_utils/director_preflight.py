@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import CHECK_TYPES, FORWARDING, PROTOCOLS, SCHEDULERS
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import is_interface_name, is_ip_address
+from ansible_collections.lvs.ha.plugins.module_utils.template_values import as_int
 
 UPPER_FORWARDING = tuple(f.upper() for f in FORWARDING)
 UPPER_PROTOCOLS = tuple(p.upper() for p in PROTOCOLS)
@@ -27,17 +28,6 @@ IPV4_PREFIX_RE = re.compile(r'^([0-9]|[12][0-9]|3[0-2])\Z')
 IPV6_PREFIX_RE = re.compile(r'^[0-9]{1,3}\Z')
 # lb1 (keepalived's router_id is one word)
 ROUTER_ID_RE = re.compile(r'^\S+$')
-
-
-def to_int(value):
-    """value as Jinja's int filter reads it: 0 when it is no number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        try:
-            return int(float(value))
-        except (TypeError, ValueError):
-            return 0
 
 
 def is_vip(text):
@@ -102,10 +92,10 @@ def director_errors(m, settings, directors, host_vars):
                       % (host, m['address']))
     if not ROUTER_ID_RE.match(str(m['router_id'])):
         errors.append("%s: director_router_id '%s' must be one word without blanks" % (host, m['router_id']))
-    sync_id = to_int(own.get('director_ipvs_sync_id', settings['director_ipvs_sync_id']))
+    sync_id = as_int(own.get('director_ipvs_sync_id', settings['director_ipvs_sync_id']))
     if not 0 <= sync_id <= 255:
         errors.append("%s: director_ipvs_sync_id %s is outside 0-255; 0 takes the sync instance's VRID" % (host, sync_id))
-    version = to_int(own.get('director_vrrp_version', settings['director_vrrp_version']))
+    version = as_int(own.get('director_vrrp_version', settings['director_vrrp_version']))
     errors += instances_errors(m, version, settings)
     names = [i['name'] for i in m['instances']]
     if m['sync']['enabled'] and m['sync']['instance'] not in names:
@@ -217,7 +207,7 @@ def service_errors(vs, m, settings):
     where = '%s: director_virtual_servers[%s]' % (host, vs['name'])
     if vs['ip'] is not None and not (is_vip(vs['ip']) if vs['fwmark'] is not None else is_ip_address(vs['ip'])):
         errors.append("%s.ip '%s' is not an IP address" % (where, vs['ip']))
-    if vs['port'] is not None and not 1 <= to_int(vs['port']) <= 65535:
+    if vs['port'] is not None and not 1 <= as_int(vs['port']) <= 65535:
         errors.append('%s.port %s is outside 1-65535' % (where, vs['port']))
     if vs['scheduler'] not in SCHEDULERS:
         errors.append("%s.scheduler '%s' is not an IPVS scheduler; use one of %s (here or in "
@@ -241,7 +231,7 @@ def service_errors(vs, m, settings):
 
 def real_server_errors(rs, vs, host, host_vars):
     where, ip, errors = '%s: director_virtual_servers[%s]' % (host, vs['name']), rs['ip'], []
-    if rs['port'] is not None and not 1 <= to_int(rs['port']) <= 65535:
+    if rs['port'] is not None and not 1 <= as_int(rs['port']) <= 65535:
         errors.append('%s.real_servers: port %s of %s is outside 1-65535' % (where, rs['port'], ip))
     if not 0 <= rs['weight'] <= 65535:
         errors.append('%s: weight %s of real server %s is outside 0-65535; set its weight in real_servers%s'

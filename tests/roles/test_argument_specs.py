@@ -17,11 +17,9 @@ import os
 import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from role_inputs import VIP, inst, rs, vs  # tests/roles/role_inputs.py
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
-VIP = '192.0.2.100'
-INSTANCE = {'name': 'VI_1', 'virtual_router_id': 51, 'vips': [VIP + '/24']}
-SERVICE = {'name': 'web', 'ip': VIP, 'port': 80}
 
 
 def options(role, entry='main'):
@@ -31,18 +29,6 @@ def options(role, entry='main'):
 
 VALIDATORS = {(role, entry): ArgumentSpecValidator(options(role, entry))
               for role, entry in (('director', 'main'), ('director', 'preflight'), ('real_server', 'main'))}
-
-
-def inst(**over):
-    return {'director_vrrp_instances': [dict(INSTANCE, **over)]}
-
-
-def vs(**over):
-    return {'director_virtual_servers': [dict(SERVICE, **over)]}
-
-
-def rs(**over):
-    return vs(real_servers=[dict({'ip': '192.0.2.21'}, **over)])
 
 
 DIRECTOR = [

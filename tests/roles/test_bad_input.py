@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from role_inputs import INSTANCE, SERVICE, VIP  # tests/roles/role_inputs.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, '..', '..'))
@@ -48,9 +49,6 @@ SPEC = "Validating arguments against arg spec '{}'"
 STOP = {'director': 'Stop before touching any director if a check failed',
         'real_server': "Check the real server's variables"}
 
-VIP = '192.0.2.100'
-INSTANCE = {'name': 'VI_1', 'virtual_router_id': 51, 'vips': [VIP + '/24']}
-SERVICE = {'name': 'web', 'ip': VIP, 'port': 80}
 BASE = {
     'directors': {
         'vars': {'director_vrrp_instances': [INSTANCE], 'director_virtual_servers': [SERVICE]},
@@ -81,18 +79,6 @@ def d(case_id, variables, *expect, stage='preflight', hosts=None):
 
 def r(case_id, variables, *expect, stage='preflight', hosts=None):
     return Case(case_id, 'real_server', variables, expect, stage, hosts or {})
-
-
-def inst(**over):
-    return {'director_vrrp_instances': [dict(INSTANCE, **over)]}
-
-
-def vs(**over):
-    return {'director_virtual_servers': [dict(SERVICE, **over)]}
-
-
-def rs(**over):
-    return vs(real_servers=[dict({'ip': '192.0.2.21'}, **over)])
 
 
 # The director's wiring: the argument spec stops the role, the preflight stops

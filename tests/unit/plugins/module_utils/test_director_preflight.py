@@ -19,7 +19,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.lvs.ha.plugins.module_utils.director_preflight import is_vip, preflight_errors, to_int
+from ansible_collections.lvs.ha.plugins.module_utils.director_preflight import is_vip, preflight_errors
+from ansible_collections.lvs.ha.plugins.module_utils.template_values import as_int
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..')
 with open(os.path.join(ROOT, 'roles', 'director', 'meta', 'argument_specs.yml'), encoding='utf-8') as handle:
@@ -253,5 +254,5 @@ def test_is_vip(text, ok):
     assert is_vip(text) is ok
 
 
-def test_to_int_reads_like_jinja():
-    assert (to_int('7'), to_int('7.9'), to_int('x'), to_int(None)) == (7, 7, 0, 0)
+def test_the_preflight_reads_numbers_like_jinja():
+    assert (as_int('7'), as_int('7.9'), as_int('x'), as_int(None)) == (7, 7, 0, 0)
