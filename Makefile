@@ -12,7 +12,7 @@ SCENARIOS ?= modules default persistence tun nat
 # Scenarios converged with ansible-core's own executor, as users run it; the
 # others with mitogen's strategy (one interpreter per host: a module run costs
 # ~0.2 s in the lab instead of ~3 s). See docs/benchmarks.md, "lab economy".
-PLAIN ?= persistence
+PLAIN ?= modules
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLL)
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1

@@ -107,6 +107,7 @@ def nft_counter(director, comment):
     raise AssertionError(f"{director}: no rule '{comment}' in table ip lvs_ha")
 
 
+@pytest.mark.forwarding_independent
 def test_vrrp_and_sync_accepted_from_the_peer_only(alive):
     # A forged advert and a forged sync message from the client: dropped and counted.
     forge = ("python3 -c \"import socket; d='{ip}'; "
@@ -160,9 +161,12 @@ def test_stray_tcp_segment_is_dropped_not_reset(master):
     before = stray_drops(master)
     answer = host(CLIENT).check_output(python_command(_STRAY_ACK, VIP, 80))
     assert answer == "NONE", f"{master} answered a stray ACK to {VIP}:80 with {answer}"
-    assert stray_drops(master) == before + 1
+    # At least: a late segment of an earlier test's flow may be dropped too
+    # (tun in CI of 12-03: 22 for 20 + 1). Without the drop the answer is RST.
+    assert stray_drops(master) >= before + 1
 
 
+@pytest.mark.forwarding_independent
 def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
     expected = {"/etc/keepalived/keepalived.conf": 0o640, "/etc/keepalived/lvs-ha-notify.sh": 0o700,
                 "/etc/lvs-ha.nft": 0o644}

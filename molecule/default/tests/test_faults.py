@@ -70,6 +70,7 @@ def client_mac_for_vip():
     return found.group(1) if found else None
 
 
+@pytest.mark.forwarding_independent
 def test_split_brain_shows_in_status_and_heals_to_one_master(capsys):
     master, backup = DIRECTORS
     before = {d: transitions(d) for d in DIRECTORS}
@@ -106,6 +107,7 @@ def test_split_brain_shows_in_status_and_heals_to_one_master(capsys):
     assert not [a for a in answers if a.startswith("ERROR")], answers
 
 
+@pytest.mark.forwarding_independent
 def test_flapping_real_server_causes_no_vrrp_transition(capsys):
     master = DIRECTORS[0]
     real = REALS[-1]
@@ -129,6 +131,7 @@ def test_flapping_real_server_causes_no_vrrp_transition(capsys):
     assert vip_holders(DIRECTORS) == [master]
 
 
+@pytest.mark.forwarding_independent
 def test_config_refused_by_keepalived_changes_nothing(capsys):
     """An interface no director has passes the preflight (it is the same on both)
     but not `keepalived -t`: the template's validation refuses the file, so the
@@ -152,6 +155,7 @@ def test_config_refused_by_keepalived_changes_nothing(capsys):
     assert {d: snapshot(d) for d in DIRECTORS} == before
 
 
+@pytest.mark.forwarding_independent
 def test_sigkilled_keepalived_restarts_with_the_declared_table(capsys):
     """keepalived killed with -9 (as the OOM killer does) cleans nothing up. The
     role's drop-in restarts it and lvs_flush drops what the dead daemon left:
