@@ -171,8 +171,9 @@ def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
     expected = {"/etc/keepalived/keepalived.conf": 0o640, "/etc/keepalived/lvs-ha-notify.sh": 0o700,
                 "/etc/lvs-ha.nft": 0o644}
     for director in alive:
-        for path, mode in expected.items():
-            f = host(director).file(path)
-            assert (f.user, f.group, f.mode) == ("root", "root", mode), f"{director}:{path} {f.user}:{f.group} {oct(f.mode)}"
-        conf = host(director).file("/etc/keepalived/keepalived.conf").content_string
+        # One stat for the three files: testinfra's file() costs an exec per attribute (23 s in a slow lab).
+        out = host(director).check_output("stat -c '%n %U %G %a' " + " ".join(expected))
+        found = {path: (user, group, int(mode, 8)) for path, user, group, mode in (line.split() for line in out.splitlines())}
+        assert found == {path: ("root", "root", mode) for path, mode in expected.items()}, f"{director}: {out}"
+        conf = host(director).check_output("cat /etc/keepalived/keepalived.conf")
         assert "enable_script_security" in conf and "script_user root" in conf
