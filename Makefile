@@ -23,7 +23,7 @@ export NO_COLOR := 1
 
 help:
 	@echo "make demo        lab up, demo cluster built, balancing and failover shown"
-	@echo "make test        lint, sanity, unit tests, argument specs, molecule in the lab"
+	@echo "make test        lint, sanity, unit tests, argument specs, install test, molecule in the lab"
 	@echo "make lab-up | lab-down | lab-status   the lab VM (or your own Docker engine)"
 
 $(VENV)/.stamp: requirements-dev.txt tools/packages.sh
@@ -80,6 +80,11 @@ build: deps
 # every run ends with the time of each scenario's actions (tools/phase_times.py).
 REPORT := $(CURDIR)/.build/reports/verify.xml
 PHASES := $(CURDIR)/.build/reports/phases.tsv
+# The tarball as users get it: what it leaves out, installed in an empty path,
+# its playbooks' syntax and every module's and role's documentation from there.
+install-test: build
+	bash tools/install_test.sh
+
 molecule: lab-up build
 	rm -rf .build/installed $(PHASES)
 	ansible-galaxy collection install --offline --no-deps --force -p .build/installed .build/dist/lvs-ha-*.tar.gz
@@ -93,4 +98,4 @@ molecule: lab-up build
 	  { status=1; $(PY) tools/phase_times.py --summary $(PHASES); $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; \
 	rm -rf .build/installed; [ $$status = 1 ] || $(PY) tools/phase_times.py --summary $(PHASES); exit $$status
 
-test: lint sanity units argspecs molecule
+test: lint sanity units argspecs install-test molecule

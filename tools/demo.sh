@@ -25,8 +25,8 @@ ask() {  # N requests from the client, one line per answer
 step "1/5 lab hosts (containers in the lab VM)"
 bash lab/hosts.sh up
 
-step "2/5 build the cluster: ansible-playbook playbooks/lab_web.yml playbooks/site.yml -i inventories/lab"
-ansible-playbook -i inventories/lab playbooks/lab_web.yml playbooks/site.yml
+step "2/5 build the cluster: ansible-playbook lab/web/lab_web.yml playbooks/site.yml -i inventories/lab"
+ansible-playbook -i inventories/lab lab/web/lab_web.yml playbooks/site.yml
 
 step "3/5 balancing: 10 requests from lab-client to the VIP $VIP"
 for i in $(seq 20); do [ "$(holder)" != none ] && break; sleep 0.5; done
