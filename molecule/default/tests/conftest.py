@@ -36,7 +36,7 @@ ADVERT = float(DIRECTOR_VARS["director_vrrp_advert_int"])
 # How `ipvsadm -S -n` writes each forwarding method (TUN: the kernel's default tunnel type, ipip).
 METHOD_FLAG = {"DR": "-g", "TUN": "-i", "NAT": "-m"}
 METHOD_SUFFIX = {"TUN": " --tun-type ipip"}
-FORWARDING = {vs.get("forwarding", DIRECTOR_VARS["director_virtual_server_defaults"]["forwarding"]).upper()
+FORWARDING = {{**DIRECTOR_VARS["director_virtual_server_defaults"], **vs}["forwarding"].upper()
               for vs in DIRECTOR_VARS["director_virtual_servers"]}
 
 # Runs on the client: n requests through the VIP, each on a new connection.

@@ -293,10 +293,10 @@ def test_old_master_rejoining_is_held_as_backup_and_breaks_no_flow(capsys):
     """A director that comes back with an empty IPVS table (keepalived stopped
     removes its virtual servers; a rebooted host has none) and preempts at once
     breaks the long-lived flows its peer kept: the peer's sync daemon re-sends an
-    established flow only now and then (every 5 s as the role sets it). The role's rejoin hold hears the peer's adverts before
-    keepalived starts and holds this director's priority down: it joins as
-    BACKUP, learns the flows from the peer's sync daemon, and takes the VIPs back
-    once, after the hold. A reload of both directors under the same flows comes
+    established flow only now and then (every 5 s as the role sets it). The
+    role's rejoin hold hears the peer's adverts before keepalived starts and
+    holds this director's priority down: it joins as BACKUP, learns the flows
+    from the peer's sync daemon, and takes the VIPs back once, after the hold. A reload of both directors under the same flows comes
     first: no transition."""
     master, backup = DIRECTORS
     hold, flows, out = int(DIRECTOR_VARS["director_rejoin_hold"]), 5, "/var/tmp/lvs-steady"
