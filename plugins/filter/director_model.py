@@ -14,7 +14,7 @@ description:
     real servers and unicast peers from the inventory, and decides the sync daemon, the fwmark rules, the stray TCP
     drop and the sysctls. The role's preflight compares the models of all directors; C(keepalived.conf), the
     nftables table and the sysctls are rendered from it and nothing else.
-  - Of the other hosts it reads only C(director_address), C(ansible_default_ipv4), C(ansible_host),
+  - Of the other hosts it reads only C(director_address), C(ansible_facts.default_ipv4), C(ansible_host),
     C(real_server_address) and C(real_server_weight), of the members of the groups that C(director_group) and
     C(director_real_server_group) name.
 author:
@@ -69,17 +69,19 @@ import json
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.lvs.ha.plugins.module_utils.director_model import HOST_KEYS, SETTINGS, director_model, group_members
+from ansible_collections.lvs.ha.plugins.module_utils.director_model import FACT_KEYS, HOST_KEYS, SETTINGS, director_model, group_members
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import plain
 
 
 def host_variables(hostvars, names):
-    """HOST_KEYS of each named host that has them; no other variable of theirs is templated."""
+    """HOST_KEYS of each named host that has them (of ansible_facts, FACT_KEYS); nothing else of theirs is templated."""
     picked = {}
     for name in names:
         if name in hostvars:
             variables = hostvars[name]
-            picked[name] = {key: plain(variables[key]) for key in HOST_KEYS if key in variables}
+            picked[name] = {key: plain(variables[key]) for key in HOST_KEYS if key in variables and key != 'ansible_facts'}
+            facts = variables['ansible_facts'] if 'ansible_facts' in variables else {}
+            picked[name]['ansible_facts'] = {key: plain(facts[key]) for key in FACT_KEYS if key in facts}
     return picked
 
 

@@ -16,7 +16,7 @@ reports it, naming the variable.
 
 from __future__ import annotations
 
-from ansible_collections.lvs.ha.plugins.module_utils.director_services import real_server_address
+from ansible_collections.lvs.ha.plugins.module_utils.director_services import default_ipv4_address, real_server_address
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_WEIGHT
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import (
     as_bool,
@@ -38,8 +38,9 @@ SETTINGS = (
     'director_ipvs_sync_id', 'director_sysctls', 'director_stray_tcp_drop', 'director_virtual_server_defaults',
     'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups',
 )
-# What the model reads of another host's variables.
-HOST_KEYS = ('director_address', 'ansible_default_ipv4', 'ansible_host', 'real_server_address', 'real_server_weight')
+# What the model reads of another host's variables, and of its ansible_facts.
+HOST_KEYS = ('director_address', 'ansible_facts', 'ansible_host', 'real_server_address', 'real_server_weight')
+FACT_KEYS = ('default_ipv4',)
 BASE_SYSCTLS = {'net.ipv4.vs.expire_nodest_conn': 1, 'net.ipv4.vs.expire_quiescent_template': 1}
 # IPVS conntrack off (the kernel's default, written so a director converged with
 # it on turns it off): with it on, a director that took over a NAT flow mid-stream
@@ -61,18 +62,13 @@ def group_members(groups, name):
         return []
 
 
-def fact_address(host_vars, fallback):
-    ipv4 = host_vars.get('ansible_default_ipv4')
-    return ipv4['address'] if isinstance(ipv4, dict) and 'address' in ipv4 else fallback
-
-
 def peer_addresses(directors, host, hosts):
     """How this director reaches each other one: director_address, its default IPv4 address, or its name."""
     peers = []
     for name in directors:
         if name != host:
             hv = hosts.get(name, {})
-            peers.append(hv['director_address'] if 'director_address' in hv else fact_address(hv, name))
+            peers.append(hv['director_address'] if 'director_address' in hv else default_ipv4_address(hv) or name)
     return peers
 
 

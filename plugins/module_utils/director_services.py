@@ -14,6 +14,7 @@ up here, so a group service is neither skipped nor reported as stray.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 
 
 def real_server_address(host, host_vars):
@@ -23,10 +24,18 @@ def real_server_address(host, host_vars):
     """
     if 'real_server_address' in host_vars:
         return host_vars['real_server_address']
-    facts = host_vars.get('ansible_default_ipv4')
-    if isinstance(facts, dict) and 'address' in facts:
-        return facts['address']
-    return host_vars.get('ansible_host', host)
+    return default_ipv4_address(host_vars) or host_vars.get('ansible_host', host)
+
+
+def default_ipv4_address(host_vars):
+    """The address of the host's default route as gathered (ansible_facts.default_ipv4), or None.
+
+    Read from ansible_facts, not the injected ansible_default_ipv4: ansible-core
+    2.20 deprecates injecting facts as variables and 2.24 stops.
+    """
+    facts = host_vars.get('ansible_facts')
+    ipv4 = facts.get('default_ipv4') if isinstance(facts, Mapping) else None
+    return ipv4.get('address') if isinstance(ipv4, Mapping) else None
 
 
 def canonical(address):

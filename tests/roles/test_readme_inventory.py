@@ -33,21 +33,22 @@ def readme_inventory():
     return yaml.safe_load(found.group(1))
 
 
-def run(tmp_path, inventory):
-    for host in inventory['all']['children']['directors']['hosts'].values():
-        host['ansible_default_ipv4'] = {'address': host['ansible_host'], 'interface': 'eth0'}
+def run(tmp_path, inventory, fact_cache):
+    # What each director's fact gathering would find: its ansible_host on eth0.
+    facts = {name: {'ansible_default_ipv4': {'address': host['ansible_host'], 'interface': 'eth0'}}
+             for name, host in inventory['all']['children']['directors']['hosts'].items()}
     inventory['all']['vars'] = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}
     (tmp_path / 'hosts.yml').write_text(yaml.safe_dump(inventory))
     (tmp_path / 'play.yml').write_text(yaml.safe_dump(PLAY))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.build', 'collections'),
+    env = dict(os.environ, **fact_cache(str(tmp_path / 'facts'), facts), ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.build', 'collections'),
                ANSIBLE_LOCAL_TEMP=str(tmp_path), ANSIBLE_REMOTE_TEMP=str(tmp_path), ANSIBLE_NOCOLOR='1')
     return subprocess.run([PLAYBOOK, '-i', str(tmp_path / 'hosts.yml'), str(tmp_path / 'play.yml'), '--check',
                            '--tags', 'director_preflight,real_server_preflight'],
                           env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_readme_inventory_passes_both_preflights(tmp_path):
-    proc = run(tmp_path, readme_inventory())
+def test_readme_inventory_passes_both_preflights(tmp_path, fact_cache):
+    proc = run(tmp_path, readme_inventory(), fact_cache)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert re.search(r'lb1\s+: ok=\d+\s+changed=0 .*failed=0', proc.stdout), proc.stdout[-3000:]
     assert re.search(r'web2\s+: ok=\d+\s+changed=0 .*failed=0', proc.stdout), proc.stdout[-3000:]
@@ -58,8 +59,8 @@ def test_readme_inventory_passes_both_preflights(tmp_path):
                                                 'check': {'type': 'TCP_CHEK'}}], "check type 'TCP_CHEK'"),
     ('real_servers', 'real_server_method', 'dsr', 'real_server_method'),
 ])
-def test_a_typo_in_it_is_refused_naming_the_field(tmp_path, group, field, bad, named):
+def test_a_typo_in_it_is_refused_naming_the_field(tmp_path, fact_cache, group, field, bad, named):
     inventory = readme_inventory()
     inventory['all']['children'][group]['vars'][field] = bad
-    proc = run(tmp_path, inventory)
+    proc = run(tmp_path, inventory, fact_cache)
     assert proc.returncode != 0 and named in proc.stdout + proc.stderr, proc.stdout[-3000:] + proc.stderr

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from ansible.errors import AnsibleFilterError
+from ansible.vars.clean import namespace_facts
 
 from ansible_collections.lvs.ha.plugins.filter.director_model import FilterModule
 from ansible_collections.lvs.ha.plugins.module_utils.director_model import SETTINGS
@@ -39,12 +40,14 @@ def edge():
     inventory = load(EDGE, 'inventories', 'edge', 'hosts.yml')['all']['children']
     groups = {name: list(group['hosts']) for name, group in inventory.items()}
     hostvars = {host: dict(hv or {}) for group in inventory.values() for host, hv in group['hosts'].items()}
+    for host, facts in load(EDGE, 'facts', 'edge.yml').items():  # gathered facts reach hostvars as ansible_facts
+        hostvars[host].update(namespace_facts(facts))
     defaults = load(ROOT, 'roles', 'director', 'defaults', 'main.yml')
     group_vars = load(EDGE, 'inventories', 'edge', 'group_vars', 'directors.yml')
     settings = {}
     for index, host in enumerate(groups['directors']):
         hv = hostvars[host]
-        facts = hv.get('ansible_default_ipv4', {})
+        facts = hv.get('ansible_facts', {}).get('default_ipv4', {})
         # The defaults that are templates, rendered as defaults/main.yml says.
         rendered = {'director_address': facts.get('address', ''), 'director_interface': facts.get('interface', 'eth0'),
                     'director_router_id': host, 'director_vrrp_priority': 200 - 50 * index}

@@ -23,10 +23,12 @@ def vs(**over):
 
 
 @pytest.mark.parametrize('host_vars, address', [
-    ({'real_server_address': '192.0.2.9', 'ansible_default_ipv4': {'address': '192.0.2.8'}}, '192.0.2.9'),
+    ({'real_server_address': '192.0.2.9', 'ansible_facts': {'default_ipv4': {'address': '192.0.2.8'}}}, '192.0.2.9'),
     ({'real_server_address': '', 'ansible_host': 'h'}, ''),  # set: taken as set, as Jinja's default() did
-    ({'ansible_default_ipv4': {'address': '192.0.2.8'}, 'ansible_host': '192.0.2.7'}, '192.0.2.8'),
-    ({'ansible_default_ipv4': {}, 'ansible_host': '192.0.2.7'}, '192.0.2.7'),
+    ({'ansible_facts': {'default_ipv4': {'address': '192.0.2.8'}}, 'ansible_host': '192.0.2.7'}, '192.0.2.8'),
+    ({'ansible_facts': {'default_ipv4': {}}, 'ansible_host': '192.0.2.7'}, '192.0.2.7'),
+    # injected facts (ansible-core < 2.24's default) are not read: ansible_facts always holds them
+    ({'ansible_default_ipv4': {'address': '192.0.2.8'}, 'ansible_host': '192.0.2.7'}, '192.0.2.7'),
     ({}, 'web1'),
 ])
 def test_real_server_address(host_vars, address):

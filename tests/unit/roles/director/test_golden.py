@@ -7,7 +7,9 @@
 
 golden.yml renders them through the role's own path (tasks_from model.yml, then
 keepalived.conf.j2) for inventories/example, inventories/lab and the corners in
-inventories/edge here, on this host alone (local connection, facts from facts/).
+inventories/edge here, on this host alone (local connection). The facts in facts/<name>.yml reach the
+run through a fact cache, as gathered facts do, and are not injected as
+variables (ansible-core's default from 2.24; tests/conftest.py).
 The lab scenarios converge from the same model: a change here changes the lab.
 
 LVS_HA_GOLDEN=update rewrites golden/ from the current role (then review the diff).
@@ -24,28 +26,31 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..'))
 PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
-# name: the inventory sources, first the inventory, then fixed facts
+# name: the inventory; its facts are in facts/<name>.yml
 INVENTORIES = {
-    'example': [os.path.join(ROOT, 'inventories', 'example'), os.path.join(HERE, 'facts', 'example.yml')],
-    'lab': [os.path.join(ROOT, 'inventories', 'lab'), os.path.join(HERE, 'facts', 'lab.yml')],
-    'edge': [os.path.join(HERE, 'inventories', 'edge')],
+    'example': os.path.join(ROOT, 'inventories', 'example'),
+    'lab': os.path.join(ROOT, 'inventories', 'lab'),
+    'edge': os.path.join(HERE, 'inventories', 'edge'),
 }
 # task name in golden.yml: the golden file's suffix and the end of line the message lacks
 OUTPUTS = {'Model': ('.model.json', '\n'), 'Keepalived.conf': ('.keepalived.conf', '')}
 UPDATE = os.environ.get('LVS_HA_GOLDEN') == 'update'
 
 
-def render(name, tmp):
+def render(name, tmp, fact_cache):
     """Run golden.yml over one inventory: {golden file name: text}, or the log of a failed run."""
-    sources = [arg for path in INVENTORIES[name] for arg in ('-i', path)]
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.build', 'collections'),
+    with open(os.path.join(HERE, 'facts', name + '.yml'), encoding='utf-8') as handle:
+        facts = yaml.safe_load(handle)
+    env = dict(os.environ, **fact_cache(os.path.join(tmp, 'facts'), facts),
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, '.build', 'collections'),
                ANSIBLE_STDOUT_CALLBACK='ansible.posix.json', ANSIBLE_LOCAL_TEMP=tmp, ANSIBLE_REMOTE_TEMP=tmp,
                ANSIBLE_RETRY_FILES_ENABLED='false')
-    proc = subprocess.run([PLAYBOOK, os.path.join(HERE, 'golden.yml')] + sources +
+    proc = subprocess.run([PLAYBOOK, os.path.join(HERE, 'golden.yml'), '-i', INVENTORIES[name]] +
                           ['-e', 'golden_role=' + os.path.join(ROOT, 'roles', 'director'),
                            '-e', 'ansible_connection=local', '-e', 'ansible_python_interpreter=' + sys.executable],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
@@ -60,11 +65,11 @@ def render(name, tmp):
 
 
 @pytest.fixture(scope='module')
-def rendered(tmp_path_factory):
+def rendered(tmp_path_factory, fact_cache):
     """Every inventory at once, side by side."""
     tmp = str(tmp_path_factory.mktemp('golden'))
     with ThreadPoolExecutor(max_workers=len(INVENTORIES)) as pool:
-        return dict(zip(INVENTORIES, pool.map(lambda name: render(name, os.path.join(tmp, name)), INVENTORIES)))
+        return dict(zip(INVENTORIES, pool.map(lambda name: render(name, os.path.join(tmp, name), fact_cache), INVENTORIES)))
 
 
 def read(golden):
