@@ -19,16 +19,20 @@ export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 
-.PHONY: help deps lab-up lab-down lab-status lab-image demo test lint sanity units argspecs molecule build install-test
+.PHONY: help deps lab-up lab-down lab-status lab-image demo test lint sanity units argspecs matrix molecule build install-test
 
 help:
 	@echo "make demo        lab up, demo cluster built, balancing and failover shown"
-	@echo "make test        lint, sanity, unit tests, argument specs, install test, molecule in the lab"
+	@echo "make test        lint, sanity, unit tests, argument specs, the older ansible-cores, install test, molecule in the lab"
 	@echo "make lab-up | lab-down | lab-status   the lab VM (or your own Docker engine)"
 
-$(VENV)/.stamp: requirements-dev.txt tools/packages.sh
+# The main virtualenv runs the newest ansible-core of the tested range (2.21: Python
+# >= 3.12, from pyenv or python3.13 on PATH); `make matrix` the older minors.
+PYTHON_MAIN ?= 3.13
+$(VENV)/.stamp: requirements-dev.txt tools/packages.sh tools/find_python.sh
 	bash tools/packages.sh
-	python3 -m venv $(VENV)
+	rm -rf $(VENV)
+	"$$(bash tools/find_python.sh $(PYTHON_MAIN))" -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -67,6 +71,11 @@ units: deps
 argspecs: deps
 	$(PY) tools/check_argspecs.py
 
+# Units, role tests, argument specs, lint and sanity on the older ansible-core minors
+# meta/runtime.yml admits (2.19 on Python 3.11, 2.20 on 3.12), each in its own virtualenv.
+matrix: deps
+	bash tools/matrix.sh
+
 build: deps
 	rm -rf .build/dist && mkdir -p .build/dist
 	ansible-galaxy collection build --force --output-path .build/dist .
@@ -98,4 +107,4 @@ molecule: lab-up build
 	  { status=1; $(PY) tools/phase_times.py --summary $(PHASES); $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; \
 	rm -rf .build/installed; [ $$status = 1 ] || $(PY) tools/phase_times.py --summary $(PHASES); exit $$status
 
-test: lint sanity units argspecs install-test molecule
+test: lint sanity units argspecs matrix install-test molecule

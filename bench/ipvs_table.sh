@@ -30,7 +30,7 @@ export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks PROFILE_TASKS_TASK_
 
 if ! docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null | grep -q true; then
   docker rm -f "$name" >/dev/null 2>&1 || true
-  docker run -d --name "$name" --privileged --network none lvs-ha/host:latest sleep infinity >/dev/null
+  docker run -d --name "$name" --privileged --network none lvs-ha/host:bookworm sleep infinity >/dev/null
 fi
 printf '%s ansible_connection=community.docker.docker ansible_python_interpreter=/usr/bin/python3\n' "$name" > "$work/inventory"
 

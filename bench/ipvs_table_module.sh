@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 
 if ! docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null | grep -q true; then
   docker rm -f "$name" >/dev/null 2>&1 || true
-  docker run -d --name "$name" --privileged --network none lvs-ha/host:latest sleep infinity >/dev/null
+  docker run -d --name "$name" --privileged --network none lvs-ha/host:bookworm sleep infinity >/dev/null
 fi
 # ansible.module_utils from the venv and this collection's plugins: what AnsiballZ would ship
 site=$("$top/.venv/bin/python" -c 'import ansible, os; print(os.path.dirname(os.path.dirname(ansible.__file__)))')

@@ -4,6 +4,7 @@
 # ansible-core's own executor and with mitogen's strategy, RUNS times each, in turn.
 #
 #   source lab/.state/env && bash bench/reconverge.sh [RUNS]     (default 3)
+#   BENCH_STRATEGIES=mitogen_linear bash bench/reconverge.sh 5   (one strategy only)
 #
 # Creates and converges the cluster first unless it is already converged
 # (BENCH_KEEP=1 leaves it up afterwards). Each figure is the wall time of one
@@ -12,6 +13,7 @@
 # Results: docs/benchmarks.md, "lab economy".
 set -euo pipefail
 runs=${1:-3}
+strategies=${BENCH_STRATEGIES:-linear mitogen_linear}
 cd "$(dirname "$0")/.."
 : "${DOCKER_HOST:?source lab/.state/env first}"
 export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$PWD/.build/collections" NO_COLOR=1
@@ -28,7 +30,7 @@ fi
 
 declare -A times
 for i in $(seq 1 "$runs"); do
-  for strategy in linear mitogen_linear; do
+  for strategy in $strategies; do
     start=$(date +%s.%N)
     ANSIBLE_STRATEGY=$strategy molecule idempotence -s default >"$log.$strategy.$i" 2>&1 \
       || { echo "[bench] $strategy run $i was not idempotent or failed: $log.$strategy.$i"; exit 1; }
@@ -37,7 +39,7 @@ for i in $(seq 1 "$runs"); do
     printf '[bench] run %d %-15s %6.1f s\n' "$i" "$strategy" "$took"
   done
 done
-for strategy in linear mitogen_linear; do
+for strategy in $strategies; do
   # shellcheck disable=SC2086
   printf '[bench] %-15s median %6.1f s of %s\n' "$strategy" \
     "$(printf '%s\n' ${times[$strategy]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "${times[$strategy]}"

@@ -2,9 +2,11 @@
 # Build the root filesystem of the lab hosts (directors, real servers, clients):
 # systemd as PID 1 so roles manage services the normal way. No registry needed:
 # the tarball is imported with `docker import` by lab.sh.
+#   build-host.sh RELEASE     (bookworm, trixie: a Debian release debootstrap knows)
 . "$(dirname "$0")/lib.sh"
+suite="${1:?which Debian release}"
 
-out="$CACHE/host-$(host_recipe).tar"
+out="$CACHE/host-$(host_recipe "$suite").tar"
 [ -f "$out" ] && { log "host image cached: $out"; exit 0; }
 [ "$(id -u)" = 0 ] || die "building the host image needs root (debootstrap): run as root or with sudo"
 need debootstrap debootstrap
@@ -14,9 +16,9 @@ trap 'rm -rf "$work"' EXIT
 root="$work/root"
 pkgs=$(grep -v '^#' "$LAB_DIR/host/packages" | paste -sd, -)
 start=$SECONDS
-log "debootstrap $SUITE for the lab hosts (about 1 min)"
-mkdir -p "$CACHE/debs-host"
-debootstrap --variant=minbase --cache-dir="$CACHE/debs-host" --include="$pkgs" "$SUITE" "$root" "$(mirror)" \
+log "debootstrap $suite for the lab hosts (about 1 min)"
+mkdir -p "$CACHE/debs-host-$suite"
+debootstrap --variant=minbase --cache-dir="$CACHE/debs-host-$suite" --include="$pkgs" "$suite" "$root" "$(mirror)" \
   >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; die "debootstrap of the host image failed"; }
 # No consoles in a container; keepalived is started by the director role, not by the package.
 chroot "$root" systemctl mask getty@tty1 console-getty systemd-networkd-wait-online >/dev/null 2>&1
@@ -24,6 +26,6 @@ chroot "$root" systemctl disable nftables >/dev/null 2>&1 || true
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/etc/hostname
 : >"$root/etc/machine-id"
 tar -C "$root" -cf "$work/host.tar" .
-rm -f "$CACHE"/host-*.tar
+rm -f "$CACHE/host-$suite-"*.tar   # older recipes of this release
 mv "$work/host.tar" "$out"
 log "host image built in $((SECONDS - start)) s: $out"

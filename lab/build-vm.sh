@@ -15,9 +15,9 @@ trap 'rm -rf "$work"' EXIT
 root="$work/root"
 pkgs=$(grep -v '^#' "$LAB_DIR/vm/packages" | paste -sd, -)
 start=$SECONDS
-log "debootstrap $SUITE for the VM from $(mirror) (about 1-2 min)"
+log "debootstrap $VM_SUITE for the VM from $(mirror) (about 1-2 min)"
 mkdir -p "$CACHE/debs-vm"
-debootstrap --variant=minbase --cache-dir="$CACHE/debs-vm" --include="$pkgs" "$SUITE" "$root" "$(mirror)" \
+debootstrap --variant=minbase --cache-dir="$CACHE/debs-vm" --include="$pkgs" "$VM_SUITE" "$root" "$(mirror)" \
   >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; die "debootstrap of the VM failed"; }
 
 f="$LAB_DIR/vm/files"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The demo's lab hosts (inventories/lab): systemd containers on the lab network.
+# They run the newest Debian release the lab builds (the last of LVS_LAB_HOST_SUITES).
 #   hosts.sh up     create what is missing (reuses running hosts)
 #   hosts.sh down   remove them and the network
 # Addresses live only inside the lab's Docker engine.
@@ -20,7 +21,7 @@ up() {
     docker rm -f "$name" >/dev/null 2>&1 || true
     docker run -d --name "$name" --hostname "$name" --network "$NET" --ip "$ip" \
       --privileged --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw --tmpfs /run --tmpfs /run/lock \
-      --stop-signal SIGRTMIN+3 --label lvs.lab=demo "$HOST_IMAGE" /lib/systemd/systemd >/dev/null
+      --stop-signal SIGRTMIN+3 --label lvs.lab=demo "$(host_image "${HOST_SUITES##* }")" /lib/systemd/systemd >/dev/null
     log "started $name ($ip)"
   done
   # systemd empties /tmp while it boots: Ansible must not start before that.

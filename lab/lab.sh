@@ -25,20 +25,21 @@ own_engine() {
 
 write_env() { printf 'export DOCKER_HOST=%s\n' "$1" >"$ENV_FILE"; }
 
-import_host_image() {
-  local host="$1" want
-  want=$(host_recipe)
-  if [ "$(DOCKER_HOST=$host docker image inspect -f '{{index .Config.Labels "lvs.recipe"}}' "$HOST_IMAGE" 2>/dev/null)" = "$want" ]; then
-    return 0
-  fi
-  bash "$LAB_DIR/build-host.sh"
-  log "importing $HOST_IMAGE into the engine (about 2 min under TCG)"
-  DOCKER_HOST=$host docker import -c 'CMD ["/lib/systemd/systemd"]' \
-    -c "LABEL lvs.recipe=$want" "$CACHE/host-$want.tar" "$HOST_IMAGE" >/dev/null
+import_host_images() {  # each release's image, unless the engine has this recipe of it
+  local host="$1" suite want image
+  for suite in $HOST_SUITES; do
+    want=$(host_recipe "$suite") image=$(host_image "$suite")
+    [ "$(DOCKER_HOST=$host docker image inspect -f '{{index .Config.Labels "lvs.recipe"}}' "$image" 2>/dev/null)" = "$want" ] &&
+      continue
+    bash "$LAB_DIR/build-host.sh" "$suite"
+    log "importing $image into the engine (about 2 min under TCG)"
+    DOCKER_HOST=$host docker import -c 'CMD ["/lib/systemd/systemd"]' \
+      -c "LABEL lvs.recipe=$want" "$CACHE/host-$want.tar" "$image" >/dev/null
+  done
 }
 
 check_ipvs() {  # IPVS must work inside a privileged container of that engine
-  DOCKER_HOST="$1" docker run --rm --privileged --entrypoint ipvsadm "$HOST_IMAGE" -L -n >/dev/null 2>&1 ||
+  DOCKER_HOST="$1" docker run --rm --privileged --entrypoint ipvsadm "$(host_image "${HOST_SUITES%% *}")" -L -n >/dev/null 2>&1 ||
     die "the engine at $1 runs containers but its kernel has no IPVS (modprobe ip_vs on the engine's host), or set LVS_LAB_MODE=vm"
 }
 
@@ -74,13 +75,11 @@ wait_engine() {
   die "the lab's Docker API did not answer in 120 s; see $STATE/console.log"
 }
 
-build_images() {  # both debootstraps at once: they wait on the network more than on the CPU
-  local vm host
-  bash "$LAB_DIR/build-vm.sh" & vm=$!
-  bash "$LAB_DIR/build-host.sh" & host=$!
-  local rc=0
-  wait "$vm" || rc=1
-  wait "$host" || rc=1
+build_images() {  # every debootstrap at once: they wait on the network more than on the CPU
+  local pids=() suite pid rc=0
+  bash "$LAB_DIR/build-vm.sh" & pids+=($!)
+  for suite in $HOST_SUITES; do bash "$LAB_DIR/build-host.sh" "$suite" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
   return "$rc"
 }
 
@@ -101,7 +100,7 @@ cmd_up() {
     log "Docker API answered after $((SECONDS - start)) s"
   fi
   write_env "$host"
-  import_host_image "$host"
+  import_host_images "$host"
   [ -f "$STATE/ipvs-ok" ] || { check_ipvs "$host" && touch "$STATE/ipvs-ok"; }   # once per boot
   log "lab up in $((SECONDS - start)) s: source $ENV_FILE  (DOCKER_HOST=$host)"
 }

@@ -5,10 +5,11 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dest="$top/.build/collections/ansible_collections"
-wheel_version=12.3.0   # bundles community.docker 4.8.5 and ansible.posix 2.1.0
+wheel_version=14.5.0   # bundles community.docker 5.4.0 and ansible.posix 2.2.2
 py="$top/.venv/bin/python"
 
-if [ ! -f "$dest/community/docker/MANIFEST.json" ] || [ ! -f "$dest/ansible/posix/MANIFEST.json" ]; then
+# Extracted again when the wheel version changes (.wheel records the one in place).
+if [ "$(cat "$dest/.wheel" 2>/dev/null)" != "$wheel_version" ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   "$py" -m pip download -q --no-deps "ansible==$wheel_version" -d "$tmp"
@@ -24,6 +25,7 @@ PY
   mkdir -p "$dest/community" "$dest/ansible"
   mv "$tmp/unpacked/ansible_collections/community/docker" "$dest/community/docker"
   mv "$tmp/unpacked/ansible_collections/ansible/posix" "$dest/ansible/posix"
+  echo "$wheel_version" >"$dest/.wheel"
 fi
 mkdir -p "$dest/lvs"
 ln -sfn ../../../.. "$dest/lvs/ha"   # relative: the checkout may move

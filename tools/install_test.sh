@@ -2,8 +2,9 @@
 # The built tarball as a user gets it: none of the lab, test or toy files in it;
 # installed with ansible-galaxy into an empty collections path (ansible.posix,
 # its one dependency, from .build/collections: Galaxy is unreachable here), then
-# from a directory outside the checkout every playbook passes --syntax-check and
-# every module and role has its documentation.
+# from a directory outside the checkout every playbook passes --syntax-check,
+# every module and role has its documentation, and ansible-builder writes an
+# execution environment's build context with it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tarball=$(ls "$top"/.build/dist/lvs-ha-*.tar.gz)
@@ -43,6 +44,21 @@ for role in "$installed"/roles/*/; do
   doc=$(ansible-doc -t role "lvs.ha.$name" 2>&1) || fail "ansible-doc -t role lvs.ha.$name: $doc"
   grep -q "^ENTRY POINT: \*\?main\*\? - " <<<"$doc" || fail "ansible-doc -t role lvs.ha.$name: no main entry point"
 done
+# An execution environment with the collection: ansible-builder writes the build
+# context (no image: no container engine here); its introspection, which a build
+# runs, reads the installed collection's meta/execution-environment.yml and finds
+# no requirement (a probe line in a copy's bindep.txt proves it reads the file).
+mkdir ee && cp "$top/tools/ee/execution-environment.yml" ee/ && cp "$tarball" ee/lvs-ha.tar.gz
+ansible-builder create -f ee/execution-environment.yml --context ee/context >ee.log 2>&1 || { cat ee.log; fail "ansible-builder create"; }
+[ -f ee/context/_build/collections/lvs-ha.tar.gz ] || fail "ansible-builder create: the tarball is not in the build context"
+introspected=$(ansible-builder introspect --sanitize "$tmp/installed" 2>&1)
+grep -qx 'python: \[\]' <<<"$introspected" && grep -qx 'system: \[\]' <<<"$introspected" ||
+  fail "ansible-builder introspect found requirements: $introspected"
+mkdir -p probe/ansible_collections/lvs && cp -r "$installed" probe/ansible_collections/lvs/ha
+echo 'lvs-ha-probe-package' >>probe/ansible_collections/lvs/ha/bindep.txt
+ansible-builder introspect --sanitize "$tmp/probe" 2>&1 | grep -q 'lvs-ha-probe-package' ||
+  fail "ansible-builder introspect does not read the collection's bindep.txt"
+
 echo "[install-test] $(basename "$tarball"): $(wc -l <<<"$shipped") entries, none of the lab's;" \
   "$(ls "$installed"/playbooks/*.yml | wc -l) playbooks pass --syntax-check, $(ls "$installed"/plugins/modules/*.py | wc -l) modules" \
-  "and $(ls -d "$installed"/roles/*/ | wc -l) roles documented"
+  "and $(ls -d "$installed"/roles/*/ | wc -l) roles documented; an execution environment's build context written"

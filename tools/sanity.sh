@@ -12,7 +12,16 @@ mkdir -p "$dest"
 # inventory and these tools stay out (build_ignore in galaxy.yml).
 (cd "$top" && git ls-files -co --exclude-standard | grep -Ev '^(lab|molecule|bench|tools|\.ci|\.config|tests/roles|inventories/lab)/' |
   tar -cf - -T - | tar -xf - -C "$dest")
-# Offline stand-in for the get-pip script ansible-test would download (pip 24.2 with ansible-core 2.19).
-install -D -m 0755 "$top/tools/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_24_2.py"
+# Offline stand-in for the get-pip script ansible-test would download, under the
+# name this ansible-test asks for (pip 24.2 with ansible-core 2.19, 25.2 with 2.20
+# and 2.21). The sanity tests run on the Python that runs ansible-test.
+read -r python pip_version < <(python3 - <<'PY'
+import inspect, re, sys
+from ansible_test._internal import python_requirements
+pip = re.search(r"pip='([0-9.]+)'", inspect.getsource(python_requirements.get_venv_packages)).group(1)
+print('%d.%d' % sys.version_info[:2], pip)
+PY
+)
+install -D -m 0755 "$top/tools/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 cd "$dest"
-ansible-test sanity --python 3.11 --color no "$@"
+ansible-test sanity --python "$python" --color no "$@"

@@ -12,6 +12,7 @@ variables from hostvars and hands plain data to the checks.
 from __future__ import annotations
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_preflight import preflight_errors
+from ansible_collections.lvs.ha.plugins.module_utils.platform import picked_facts, platform_errors
 
 # Read per host from the inventory (hostvars hold no role defaults): the per-director
 # overrides, and what a real server answers for.
@@ -48,7 +49,10 @@ def director_preflight_errors(play_hosts, hostvars, groups, role_vars, vs_option
         'vs_default_keys': list(role_vars['director_virtual_server_defaults']),
         'vs_options': list(vs_options),
     }
-    return preflight_errors(models, settings, list(groups.get(group) or []), list(play_hosts), host_vars)
+    # Every director's OS first: a role that cannot serve one changes none.
+    platform = [error for host in (m['host'] for m in models)
+                for error in platform_errors(host, picked_facts(hostvars[host].get('ansible_facts')))]
+    return platform + preflight_errors(models, settings, list(groups.get(group) or []), list(play_hosts), host_vars)
 
 
 class FilterModule:

@@ -60,9 +60,12 @@ BASE = {
                   'r2': {'real_server_address': '192.0.2.22'}},
     },
 }
-# What the directors' fact gathering would find (director_address comes from it).
-FACTS = {'d1': {'ansible_default_ipv4': {'address': '192.0.2.11', 'interface': 'eth0'}},
-         'd2': {'ansible_default_ipv4': {'address': '192.0.2.12', 'interface': 'eth0'}}}
+# What fact gathering would find (director_address comes from it; the OS from the min subset).
+DEBIAN = {'ansible_os_family': 'Debian', 'ansible_distribution': 'Debian', 'ansible_distribution_version': '13'}
+FACTS = {'d1': dict(DEBIAN, ansible_default_ipv4={'address': '192.0.2.11', 'interface': 'eth0'}),
+         'd2': dict(DEBIAN, ansible_default_ipv4={'address': '192.0.2.12', 'interface': 'eth0'}),
+         'r1': DEBIAN, 'r2': DEBIAN}
+ROCKY = {'ansible_os_family': 'RedHat', 'ansible_distribution': 'Rocky', 'ansible_distribution_version': '9.4'}
 
 
 class Case(NamedTuple):
@@ -73,14 +76,15 @@ class Case(NamedTuple):
     stage: str = 'preflight'  # spec: the argument spec refuses it; preflight: the preflight assert
     hosts: dict = {}  # per-host overrides, {host: {var: value}}
     entry: str = 'main'  # preflight: tasks_from preflight, as playbooks/site.yml runs it before the role
+    facts: dict = {}  # per-host facts instead of FACTS', {host: {fact: value}}
 
 
-def d(case_id, variables, *expect, stage='preflight', hosts=None):
-    return Case(case_id, 'director', variables, expect, stage, hosts or {})
+def d(case_id, variables, *expect, stage='preflight', hosts=None, facts=None):
+    return Case(case_id, 'director', variables, expect, stage, hosts or {}, facts=facts or {})
 
 
-def r(case_id, variables, *expect, stage='preflight', hosts=None):
-    return Case(case_id, 'real_server', variables, expect, stage, hosts or {})
+def r(case_id, variables, *expect, stage='preflight', hosts=None, facts=None):
+    return Case(case_id, 'real_server', variables, expect, stage, hosts or {}, facts=facts or {})
 
 
 # The director's wiring: the argument spec stops the role, the preflight stops
@@ -117,6 +121,12 @@ CASES = [
     r('tun_without_vips', {'real_server_method': 'tun', 'real_server_vips': []}, 'real_server_vips is empty', '(tun)'),
     r('nat_without_gateway', {'real_server_method': 'nat'}, 'real_server_nat_gateway', 'inside VIP'),
     r('nat_gateway_not_ip', {'real_server_method': 'nat', 'real_server_nat_gateway': 'gw'}, 'real_server_nat_gateway', "'gw'"),
+    # The OS, from facts: a family the roles cannot serve, and no facts at all.
+    d('not_debian', {}, 'd2.not_debian: Rocky 9.4 (RedHat family) is not supported', 'Debian 12 and 13',
+      facts={'d2': dict(ROCKY, ansible_default_ipv4={'address': '192.0.2.12', 'interface': 'eth0'})}),
+    # (its own id: hosts are named for the case id, and one cache holds every case's facts)
+    r('rocky', {}, 'r1.rocky: Rocky 9.4 (RedHat family) is not supported', facts={'r1': ROCKY}),
+    r('no_facts', {}, 'r1.no_facts: its OS is not known', 'gather facts', facts={'r1': {}}),
 ]
 
 
@@ -206,8 +216,8 @@ def play(cases, tmp, index, facts_env):
 def results(tmp_path_factory, fact_cache):
     """Every case in a few ansible-playbook runs side by side, the directors' facts in one cache."""
     tmp = str(tmp_path_factory.mktemp('bad_input'))
-    facts_env = fact_cache(os.path.join(tmp, 'facts'), {host + '.' + case.id: host_facts for case in CASES
-                                                        for host, host_facts in FACTS.items()})
+    facts_env = fact_cache(os.path.join(tmp, 'facts'), {host + '.' + case.id: case.facts.get(host, host_facts)
+                                                        for case in CASES for host, host_facts in FACTS.items()})
     os.makedirs(os.path.join(tmp, 'collections', 'ansible_collections', 'lvs'))
     # This checkout as lvs.ha, whatever .build/collections points at.
     os.symlink(ROOT, os.path.join(tmp, 'collections', 'ansible_collections', 'lvs', 'ha'))

@@ -34,9 +34,10 @@ def readme_inventory():
 
 
 def run(tmp_path, inventory, fact_cache):
-    # What each director's fact gathering would find: its ansible_host on eth0.
-    facts = {name: {'ansible_default_ipv4': {'address': host['ansible_host'], 'interface': 'eth0'}}
-             for name, host in inventory['all']['children']['directors']['hosts'].items()}
+    # What fact gathering would find: Debian 13; a director's ansible_host on eth0.
+    debian = {'ansible_os_family': 'Debian', 'ansible_distribution': 'Debian', 'ansible_distribution_version': '13'}
+    facts = {name: dict(debian, ansible_default_ipv4={'address': host['ansible_host'], 'interface': 'eth0'})
+             for group in inventory['all']['children'].values() for name, host in group['hosts'].items()}
     inventory['all']['vars'] = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}
     (tmp_path / 'hosts.yml').write_text(yaml.safe_dump(inventory))
     (tmp_path / 'play.yml').write_text(yaml.safe_dump(PLAY))

@@ -33,7 +33,8 @@ VS_OPTIONS = {'name': {}, 'protocol': {}}
 
 
 def hostvars(**over):
-    result = {'d1': {'_director_model': copy.deepcopy(MODEL)}, 'r1': {'real_server_vips': ['192.0.2.100']}, 'x': {}}
+    result = {'d1': {'_director_model': copy.deepcopy(MODEL), 'ansible_facts': {'os_family': 'Debian'}},
+              'r1': {'real_server_vips': ['192.0.2.100']}, 'x': {}}
     for host, values in over.items():
         result.setdefault(host, {}).update(values)
     return result
@@ -58,6 +59,13 @@ def test_preflight_reads_the_inventory():
 def test_preflight_skips_hosts_without_model():
     assert errors(hostvars(), play_hosts=('d1', 'x', 'gone'), groups={'directors': ['d1', 'x']}) == []
     assert errors(hostvars(), groups={'directors': ['d1', 'd2']})[0].startswith('director_group: d2 not in this play')
+
+
+def test_preflight_refuses_a_director_on_another_os_first():
+    found = errors(hostvars(d1={'ansible_facts': {'os_family': 'RedHat', 'distribution': 'Rocky'},
+                                'director_ipvs_sync_id': 300}))
+    assert found[0].startswith('d1: Rocky  (RedHat family) is not supported')
+    assert found[1].startswith('d1: director_ipvs_sync_id 300')
 
 
 def test_inventory_vars():
