@@ -26,21 +26,25 @@ help:
 	@echo "make test        lint, sanity, unit tests, argument specs, the older ansible-cores, install test, molecule in the lab"
 	@echo "make lab-up | lab-down | lab-status   the lab VM (or your own Docker engine)"
 
-# The main virtualenv runs the newest ansible-core of the tested range (2.21: Python
-# >= 3.12, from pyenv or python3.13 on PATH); `make matrix` the older minors.
-PYTHON_MAIN ?= 3.13
-$(VENV)/.stamp: requirements-dev.txt tools/packages.sh tools/find_python.sh
+# The main virtualenv runs the newest ansible-core of the tested range, 2.21, on
+# Python 3.13 (pyenv's, or python3.13 on PATH as on Debian 13). On a machine with
+# neither (a plain Debian 12) it falls back to the system's python3 with 2.19, the
+# oldest tested, so `make demo` still works; `make matrix` runs the other minors.
+MAIN_PYTHON := $(shell bash tools/find_python.sh 3.13 2>/dev/null || command -v python3)
+MAIN_CORE   := $(shell $(MAIN_PYTHON) -c 'import sys; print("2.21.5" if sys.version_info >= (3, 12) else "2.19.14")')
+STAMP       := $(VENV)/.stamp-core-$(MAIN_CORE)
+$(STAMP): requirements-dev.txt tools/packages.sh tools/find_python.sh
 	bash tools/packages.sh
 	rm -rf $(VENV)
-	"$$(bash tools/find_python.sh $(PYTHON_MAIN))" -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(MAIN_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt ansible-core==$(MAIN_CORE)
 	touch $@
 
-$(COLL)/.stamp: $(VENV)/.stamp tools/collections.sh
+$(COLL)/.stamp: $(STAMP) tools/collections.sh
 	bash tools/collections.sh
 	touch $@
 
-deps: $(VENV)/.stamp $(COLL)/.stamp
+deps: $(STAMP) $(COLL)/.stamp
 
 lab-image:
 	bash tools/packages.sh

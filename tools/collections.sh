@@ -12,7 +12,8 @@ py="$top/.venv/bin/python"
 if [ "$(cat "$dest/.wheel" 2>/dev/null)" != "$wheel_version" ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  "$py" -m pip download -q --no-deps "ansible==$wheel_version" -d "$tmp"
+  # The wheel needs Python >= 3.12 to install, not to unpack: any python3 fetches it.
+  "$py" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 "ansible==$wheel_version" -d "$tmp"
   mkdir -p "$dest"
   "$py" - "$tmp" <<'PY'
 import glob, sys, zipfile

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check that needs no lab, on each ansible-core minor meta/runtime.yml admits
-# beside the main virtualenv's newest (2.21): unit and role tests, the argument
+# beside the main virtualenv's (2.21, the newest): unit and role tests, the argument
 # specs, lint and sanity, each in its own virtualenv under .build (kept between
 # runs), on the Python of tools/find_python.sh.
 #   bash tools/matrix.sh                          (make matrix)
@@ -9,7 +9,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-matrix=${MATRIX:-"2.19.14:3.11 2.20.10:3.12"}
+# Every tested minor but the main virtualenv's (2.21, or 2.19 where no Python 3.13 is).
+main=$("$top/.venv/bin/python" -c 'import ansible.release; print(ansible.release.__version__)')
+matrix=${MATRIX:-$(for pair in 2.19.14:3.11 2.20.10:3.12 2.21.5:3.13; do [ "${pair%%:*}" = "$main" ] || echo "$pair"; done)}
 # The test tools at the versions the main virtualenv pins.
 tools=$(grep -E '^(pytest|ansible-lint|yamllint)==' requirements-dev.txt)
 
