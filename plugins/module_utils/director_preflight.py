@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_families import instance_family_errors, service_family_errors
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import CHECK_TYPES, FORWARDING, PROTOCOLS, SCHEDULERS
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import is_interface_name, is_ip_address
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import as_int
@@ -127,6 +128,7 @@ def instances_errors(m, version, settings):
                           % (where, i['interface']))
         errors += timing_errors(i, where, version)
         errors += vips_errors(i, host, where, seen['vips'])
+        errors += instance_family_errors(i, where)
         errors += tracks_errors(i, where, settings)
         errors += instance_range_errors(i, host, where)
     return errors
@@ -226,7 +228,7 @@ def service_errors(vs, m, settings):
         errors.append("%s: virtual server %s has no real server of weight > 0 (only the sorry or a Local server would "
                       "answer); add hosts to director_real_server_group '%s' or set real_servers with weight >= 1"
                       % (host, vs['name'], settings['director_real_server_group']))
-    return errors
+    return errors + service_family_errors(vs, where)
 
 
 def real_server_errors(rs, vs, host, host_vars):

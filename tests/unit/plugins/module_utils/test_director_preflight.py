@@ -151,6 +151,10 @@ CASES = [
     ('instance_vip_not_ip', both(inst(vips=['www'])), 'director_vrrp_instances[VI_1].vips', "'www'"),
     ('instance_vip_prefix_33', both(inst(vips=[VIP + '/33'])), "'%s/33' does not start with an address" % VIP),
     ('instance_vip_ipv6_prefix_129', both(inst(vips=['2001:db8::10/129'])), "'2001:db8::10/129' does not start"),
+    ('instance_vips_two_families', both(inst(vips=[VIP + '/24', '2001:db8::10/64'])), 'vips mixes IPv4 and IPv6'),
+    ('instance_ipv6_unicast_ipv4', both(inst(vips=['2001:db8::10/64'])), 'an IPv6 instance cannot send unicast adverts',
+     'unicast: false'),
+    ('instance_vip_mapped', both(inst(vips=['::ffff:192.0.2.100/120'])), 'IPv4-mapped', 'write the IPv4 address 192.0.2.100'),
     ('instance_vrid_0', both(inst(virtual_router_id=0)), 'virtual_router_id 0', 'outside 1-255'),
     ('instance_vrid_256', both(inst(virtual_router_id=256)), 'virtual_router_id 256', 'outside 1-255'),
     ('instance_priority_300', first(inst(priority=300)), 'priority 300', 'outside 1-254'),
@@ -174,6 +178,9 @@ CASES = [
     ('vs_ip_not_ip', both(vs(ip='www')), 'director_virtual_servers[web]', "'www'"),
     ('vs_ip_ipv6_triple_colon', both(vs(ip=':::')), "director_virtual_servers[web].ip ':::' is not an IP address"),
     ('vs_fwmark_ip_prefix_bad', both(vs(fwmark=3, ip=VIP + '/40', is_fwmark=True)), "'%s/40' is not an IP address" % VIP),
+    ('vs_real_server_other_family', both(rs(ip='2001:db8::21')), 'real server 2001:db8::21 is IPv6 but the service is IPv4',
+     'set forwarding TUN'),
+    ('vs_ip_mapped', both(vs(ip='::ffff:192.0.2.100')), "director_virtual_servers[web].ip: '::ffff:192.0.2.100' is an IPv4-mapped"),
     ('vs_port_0', both(vs(port=0)), 'director_virtual_servers[web]', 'port', '1-65535'),
     ('vs_port_70000', both(vs(port=70000)), 'director_virtual_servers[web]', 'port', '1-65535'),
     ('vs_scheduler_unknown', both(vs(scheduler='fastest')), 'director_virtual_servers[web]', "'fastest'", 'wlc'),
@@ -229,7 +236,7 @@ def test_good_variants_pass():
     marked = dict(FWMARK)
     marked.update(ip=VIP + '/32', real_servers=[real_server('', '192.0.2.21', port=None, check=dict(CHECK, connect_port=80))])
     for m in models:
-        m['instances'][0].update(vips=['2001:db8::10/64', VIP + ' dev eth1'], unicast_peers=[],
+        m['instances'][0].update(vips=['2001:db8::10/64', '2001:db8::11/64 dev eth1'], unicast_peers=[],
                                  track_files=[{'name': 'tf', 'effective': -100}])
         m['address'] = ''  # multicast VRRP: no source address needed
         m['virtual_servers'] = [service(), service(**marked)]
