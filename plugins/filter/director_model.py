@@ -70,19 +70,17 @@ import json
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_model import FACT_KEYS, HOST_KEYS, SETTINGS, director_model, group_members
-from ansible_collections.lvs.ha.plugins.module_utils.template_values import plain
+from ansible_collections.lvs.ha.plugins.module_utils.template_values import picked, plain
 
 
 def host_variables(hostvars, names):
-    """HOST_KEYS of each named host that has them (of ansible_facts, FACT_KEYS); nothing else of theirs is templated."""
-    picked = {}
+    """HOST_KEYS of each named host that has them, and FACT_KEYS of its ansible_facts; nothing else is templated."""
+    found = {}
     for name in names:
         if name in hostvars:
             variables = hostvars[name]
-            picked[name] = {key: plain(variables[key]) for key in HOST_KEYS if key in variables and key != 'ansible_facts'}
-            facts = variables['ansible_facts'] if 'ansible_facts' in variables else {}
-            picked[name]['ansible_facts'] = {key: plain(facts[key]) for key in FACT_KEYS if key in facts}
-    return picked
+            found[name] = dict(picked(variables, HOST_KEYS), ansible_facts=picked(variables.get('ansible_facts'), FACT_KEYS))
+    return found
 
 
 def director_model_filter(settings, host, groups, hostvars, drained=None):

@@ -11,7 +11,7 @@ from ansible_collections.lvs.ha.plugins.module_utils.platform import picked_fact
 
 
 def platform_errors_filter(facts, host):
-    """facts: the host's ansible_facts; only FACT_KEYS of it are read (and templated)."""
+    """facts: the host's ansible_facts; only OS_FACT_KEYS of it are read (and templated)."""
     return platform_errors(host, picked_facts(facts))
 
 

@@ -9,48 +9,30 @@
   addresses); keepalived ignores a VIP of the other family with a warning and
   runs on without it. An instance's unicast source and peers are of its family.
 - IPVS forwards between families by tunnelling only: an IPv6 service reaches an
-  IPv4 real server (or the reverse) with TUN; DR and NAT need the same family.
-- An IPv4-mapped IPv6 address (::ffff:192.0.2.10) is an IPv4 address written as
-  IPv6: the kernel's IPv6 stack never sends from it on the wire, so it is refused
-  wherever an address is given, with the plain IPv4 address as the fix.
+  IPv4 real server (or the reverse) with TUN; DR and NAT need the same family
+  (the modules' rule: ipvs_validate.family_refusal).
+
+IPv4-mapped and zoned addresses are refused where each address is checked
+(director_preflight.why: the modules' ipvs_validate.address_refusal).
 """
 
 from __future__ import annotations
 
-import ipaddress
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import address_refusal, family_refusal
 
 
 def family(address):
-    """4 or 6 for an address (a prefix length or keepalived options after it allowed), else None."""
-    text = str(address).split()[0].split('/')[0] if str(address).split() else ''
-    try:
-        return ipaddress.ip_address(text).version
-    except ValueError:
+    """4 or 6 for an address the modules accept (a prefix length or keepalived options after it allowed), else None:
+    a refused one (not an address, IPv4-mapped, zoned) is reported once, by the address checks."""
+    text = (str(address).split() + [''])[0].split('/')[0]
+    if address_refusal(text):
         return None
-
-
-def mapped_ipv4(address):
-    """The IPv4 address an IPv4-mapped IPv6 address stands for, else None."""
-    text = str(address).split()[0].split('/')[0] if str(address).split() else ''
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    return str(ip.ipv4_mapped) if ip.version == 6 and ip.ipv4_mapped else None
-
-
-def mapped_errors(address, where):
-    plain = mapped_ipv4(address)
-    if plain is None:
-        return []
-    return ["%s: '%s' is an IPv4-mapped IPv6 address; write the IPv4 address %s" % (where, address, plain)]
+    return 6 if ':' in text else 4
 
 
 def instance_family_errors(i, where):
     """One family per VRRP instance, for its VIPs and its unicast source and peers."""
     errors = []
-    for vip in i['vips']:
-        errors += mapped_errors(vip, where + '.vips')
     families = sorted(set(f for f in (family(v) for v in i['vips']) if f))
     if len(families) > 1:
         v6 = [str(v).split()[0] for v in i['vips'] if family(v) == 6]
@@ -79,16 +61,11 @@ def service_family(vs):
 
 
 def service_family_errors(vs, where):
-    """Real servers of the service's family, unless tunnelled; no IPv4-mapped address."""
-    errors = []
-    if vs.get('ip') is not None:
-        errors += mapped_errors(vs['ip'], where + '.ip')
+    """Real servers of the service's family, unless tunnelled."""
     own = service_family(vs)
-    for rs in vs['real_servers']:
-        errors += mapped_errors(rs['ip'], where + '.real_servers')
-        theirs = family(rs['ip'])
-        if own and theirs and theirs != own and rs['forwarding'] != 'TUN':
-            errors.append('%s: real server %s is IPv%d but the service is IPv%d; IPVS forwards across families by '
-                          'tunnelling only: set forwarding TUN for it, or give it an IPv%d address'
-                          % (where, rs['ip'], theirs, own, own))
+    errors = []
+    for rs in vs['real_servers'] if own else ():
+        refusal = family(rs['ip']) and family_refusal(rs['ip'], 'ipv%d' % own, rs['forwarding'].lower())
+        if refusal:
+            errors.append('%s: real server %s' % (where, refusal))
     return errors

@@ -9,9 +9,9 @@ The preflight compares it across directors; keepalived.conf, the fwmark rules
 and the sysctls are rendered from it and nothing else. Plain data in and out:
 ``settings`` holds the role's ``director_*`` variables by name, ``hosts`` the
 few inventory variables of the directors and real servers read here
-(HOST_KEYS). A key present with any value, null included, counts as set (as
-Jinja's ``default`` saw it). Broken input is not refused here: the preflight
-reports it, naming the variable.
+(HOST_KEYS, and FACT_KEYS of their ansible_facts). A key present with any
+value, null included, counts as set (as Jinja's ``default`` saw it). Broken
+input is not refused here: the preflight reports it, naming the variable.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ SETTINGS = (
     'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups',
 )
 # What the model reads of another host's variables, and of its ansible_facts.
-HOST_KEYS = ('director_address', 'ansible_facts', 'ansible_host', 'real_server_address', 'real_server_weight')
+HOST_KEYS = ('director_address', 'ansible_host', 'real_server_address', 'real_server_weight')
 FACT_KEYS = ('default_ipv4',)
 BASE_SYSCTLS = {'net.ipv4.vs.expire_nodest_conn': 1, 'net.ipv4.vs.expire_quiescent_template': 1}
 # IPVS conntrack off (the kernel's default, written so a director converged with

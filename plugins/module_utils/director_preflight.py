@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import instance_family_errors, service_family_errors
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import CHECK_TYPES, FORWARDING, PROTOCOLS, SCHEDULERS
-from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import is_interface_name, is_ip_address
+from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import address_refusal, is_interface_name, is_ip_address
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import as_int
 
 UPPER_FORWARDING = tuple(f.upper() for f in FORWARDING)
@@ -41,6 +41,12 @@ def is_vip(text):
     if ':' in address:
         return IPV6_PREFIX_RE.match(prefix) is not None and int(prefix) <= 128
     return IPV4_PREFIX_RE.match(prefix) is not None
+
+
+def why(address):
+    """The modules' reason for refusing address (an IPv4-mapped one, a zone index...), to end a message with."""
+    reason = address_refusal(str(address).split('/', maxsplit=1)[0])
+    return ' (%s)' % reason if reason else ''
 
 
 def unique(items):
@@ -155,8 +161,8 @@ def vips_errors(i, host, where, seen):
         address = (vip.split() + [''])[0]
         bare = address.split('/')[0]
         if not is_vip(address):
-            errors.append("%s.vips: '%s' does not start with an address (10.0.0.10/24, then keepalived options if any)"
-                          % (where, vip))
+            errors.append("%s.vips: '%s' does not start with an address (10.0.0.10/24, then keepalived options if any)%s"
+                          % (where, vip, why(bare)))
         elif bare in seen:
             errors.append('%s: director_vrrp_instances: VIP %s is in %s and %s; one instance per VIP'
                           % (host, bare, seen[bare], i['name']))
@@ -208,7 +214,7 @@ def service_errors(vs, m, settings):
     host, errors = m['host'], []
     where = '%s: director_virtual_servers[%s]' % (host, vs['name'])
     if vs['ip'] is not None and not (is_vip(vs['ip']) if vs['fwmark'] is not None else is_ip_address(vs['ip'])):
-        errors.append("%s.ip '%s' is not an IP address" % (where, vs['ip']))
+        errors.append("%s.ip '%s' is not an IP address%s" % (where, vs['ip'], why(vs['ip'])))
     if vs['port'] is not None and not 1 <= as_int(vs['port']) <= 65535:
         errors.append('%s.port %s is outside 1-65535' % (where, vs['port']))
     if vs['scheduler'] not in SCHEDULERS:
@@ -245,8 +251,8 @@ def real_server_errors(rs, vs, host, host_vars):
         errors.append("%s: check type '%s' of real server %s is not one of %s; fix it in director_check_defaults or the "
                       'check of the virtual server or real server' % (where, check_type, ip, ', '.join(CHECK_TYPES)))
     if not is_ip_address(ip):
-        errors.append("%s: real server '%s' of %s is not an IP address; set real_server_address for host %s or gather its "
-                      'facts before the director play' % (host, ip, vs['name'], rs['host'] or ip))
+        errors.append("%s: real server '%s' of %s is not an IP address%s; set real_server_address for host %s or gather "
+                      'its facts before the director play' % (host, ip, vs['name'], why(ip), rs['host'] or ip))
     if not vs['is_fwmark'] and rs['port'] is None:
         errors.append('%s: real server %s of %s has no port; set port on the virtual server or the real server'
                       % (host, ip, vs['name']))

@@ -76,13 +76,27 @@ def canonical_address(value, origin, field='address'):
 
 def is_ip_address(value):
     """True for an address as the modules accept it (canonical_address), given bare: no brackets."""
+    return address_refusal(value) is None
+
+
+def address_refusal(value):
+    """Why the modules refuse value as a bare address (canonical_address's reason), or None when they accept it."""
     if not isinstance(value, str) or '[' in value or ']' in value:
-        return False
+        return '%r is not an IPv4 or IPv6 address; give it without brackets' % (value,)
     try:
         canonical_address(value, '')
-    except IpvsValidationError:
-        return False
-    return True
+    except IpvsValidationError as err:
+        return str(err).split(': ', 1)[-1]
+    return None
+
+
+def family_refusal(address, service_family, forwarding):
+    """Why a real server at address cannot serve a service of service_family ('ipv4', 'ipv6'), or None."""
+    family = 'ipv6' if ':' in address else 'ipv4'
+    if family != service_family and forwarding != 'tun':
+        return ('%s is %s but the service is %s; use an %s address, or forwarding: tun (the only method that crosses '
+                'families)' % (address, family, service_family, service_family))
+    return None
 
 
 def is_ipv4_address(value):
@@ -201,10 +215,9 @@ def _tunnel(server, origin):
 def validate_server(server, svc, origin):
     """Check and normalise a RealServer of svc in place. Unset (None) fields stay unset."""
     server.address = canonical_address(server.address, origin)
-    family = 'ipv6' if ':' in server.address else 'ipv4'
-    if family != svc.family and server.forwarding != 'tun':
-        fail(origin, 'address', '%s is %s but the service is %s; use an %s address, or forwarding: tun (the only method that '
-             'crosses families)' % (server.address, family, svc.family, svc.family))
+    refusal = family_refusal(server.address, svc.family, server.forwarding)
+    if refusal:
+        fail(origin, 'address', refusal)
     if svc.fwmark is not None:
         server.port = server.port or 0
         check_range(server.port, 0, 65535, origin, 'port', 'give a port from 0 to 65535 (0 keeps the packet\'s port)')

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.lvs.ha.plugins.module_utils.template_values import plain
+from ansible_collections.lvs.ha.plugins.module_utils.template_values import picked
 
 FAMILIES = ('Debian',)
 # The facts read (all in the setup module's min subset).
-FACT_KEYS = ('os_family', 'distribution', 'distribution_version')
+OS_FACT_KEYS = ('os_family', 'distribution', 'distribution_version')
 
 
 def platform_errors(host, facts):
@@ -37,5 +37,5 @@ def platform_errors(host, facts):
 
 
 def picked_facts(facts):
-    """FACT_KEYS of a host's ansible_facts, plain; nothing else of them is templated."""
-    return {key: plain(facts[key]) for key in FACT_KEYS if key in facts} if isinstance(facts, Mapping) else {}
+    """OS_FACT_KEYS of a host's ansible_facts, plain; nothing else of them is templated."""
+    return picked(facts, OS_FACT_KEYS)

@@ -77,6 +77,11 @@ def combine(base, over):
     return {**base, **over}
 
 
+def picked(mapping, keys):
+    """keys of a variable's mapping (hostvars[host], ansible_facts) that it has, plain; nothing else of it is templated."""
+    return {key: plain(mapping[key]) for key in keys if key in mapping} if isinstance(mapping, Mapping) else {}
+
+
 def plain(value):
     """value as plain dicts and lists; reading a variable's mapping this way templates each value it holds."""
     if isinstance(value, Mapping):

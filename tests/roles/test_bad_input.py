@@ -124,8 +124,8 @@ CASES = [
     # Address families keepalived or IPVS cannot serve (module_utils/director_families.py).
     d('families', {'director_vrrp_instances': [dict(INSTANCE, vips=[VIP + '/24', '2001:db8::10/64'])],
                    'director_virtual_servers': [dict(SERVICE, real_servers=[{'ip': '2001:db8::21'}])]},
-      'vips mixes IPv4 and IPv6 (2001:db8::10/64)', 'real server 2001:db8::21 is IPv6 but the service is IPv4',
-      'set forwarding TUN'),
+      'vips mixes IPv4 and IPv6 (2001:db8::10/64)', 'real server 2001:db8::21 is ipv6 but the service is ipv4',
+      'or forwarding: tun'),
     # The OS, from facts: a family the roles cannot serve, and no facts at all.
     d('not_debian', {}, 'd2.not_debian: Rocky 9.4 (RedHat family) is not supported', 'Debian 12 and 13',
       facts={'d2': dict(ROCKY, ansible_default_ipv4={'address': '192.0.2.12', 'interface': 'eth0'})}),

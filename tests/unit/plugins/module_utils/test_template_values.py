@@ -66,3 +66,8 @@ def test_plain_reads_every_value():
             return [(k, v.upper()) for k, v in dict.items(self)]
 
     assert tv.plain({'a': Lazy(x='y'), 'b': ('c', [Lazy(z='w')])}) == {'a': {'x': 'Y'}, 'b': ['c', [{'z': 'W'}]]}
+
+
+def test_picked_reads_only_the_keys_asked():
+    assert tv.picked({'a': (1, 2), 'b': 2}, ('a', 'z')) == {'a': [1, 2]}
+    assert tv.picked(None, ('a',)) == {}
