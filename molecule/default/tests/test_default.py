@@ -131,7 +131,10 @@ probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 probe.connect((vip, 9))
 src = probe.getsockname()[0]
 raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
-sport = random.randint(40000, 60000)
+# Below the client's ephemeral range: no earlier flow of the tests (whose
+# IPVS entries the new master holds through sync) can share the port.
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+sport = random.randint(1025, low - 1)
 def checksum(data):
     total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
     total = (total >> 16) + (total & 0xFFFF)
