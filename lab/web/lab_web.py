@@ -26,9 +26,27 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class DualStackServer(ThreadingHTTPServer):
+    """IPv4 and IPv6 on one socket (a scenario's IPv6 service, its health check)."""
+
+    address_family = socket.AF_INET6
+
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+
+def listening(port):
+    """Dual stack where the host has IPv6, IPv4 only where not (a container on an IPv4-only network)."""
+    try:
+        return DualStackServer(("::", port), Handler)
+    except OSError:
+        return ThreadingHTTPServer(("0.0.0.0", port), Handler)
+
+
 def main():
     ports = [int(p) for p in sys.argv[1:]] or [80]
-    servers = [ThreadingHTTPServer(("0.0.0.0", port), Handler) for port in ports]
+    servers = [listening(port) for port in ports]
     for server in servers[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     servers[0].serve_forever()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from ansible_collections.lvs.ha.plugins.module_utils.director_services import drain_services, real_server_address
 
 
-def real_server_address_filter(host_vars, host):
-    """host_vars: hostvars[host]."""
-    return real_server_address(host, host_vars)
+def real_server_address_filter(host_vars, host, version=4):
+    """host_vars: hostvars[host]; version 6: its address for the services of IPv6 VIPs."""
+    return real_server_address(host, host_vars, int(version))
 
 
 class FilterModule:

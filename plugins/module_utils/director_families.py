@@ -37,15 +37,15 @@ def instance_family_errors(i, where):
     if len(families) > 1:
         v6 = [str(v).split()[0] for v in i['vips'] if family(v) == 6]
         errors.append('%s.vips mixes IPv4 and IPv6 (%s); keepalived runs one family per instance and would drop the '
-                      "others: move the IPv6 VIPs to an instance of their own (its own name and virtual_router_id)"
+                      "others: move the IPv6 VIPs to an instance of their own name (the same virtual_router_id may serve both families)"
                       % (where, ', '.join(v6)))
     elif families:
         own = families[0]
         for peer in i['unicast_peers'] + ([i['unicast_src_ip']] if i.get('unicast_src_ip') else []):
             if family(peer) not in (None, own):
-                errors.append("%s: an IPv%d instance cannot send unicast adverts from or to %s (IPv%d); set unicast: false "
-                              'on this instance (multicast adverts), or set director_address to an IPv%d address'
-                              % (where, own, peer, family(peer), own))
+                errors.append("%s: an IPv%d instance cannot send unicast adverts from or to %s (IPv%d); set %s to an IPv%d "
+                              'address, or unicast: false on this instance (multicast adverts)'
+                              % (where, own, peer, family(peer), 'director_address6' if own == 6 else 'director_address', own))
                 break
     return errors
 

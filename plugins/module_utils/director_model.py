@@ -16,7 +16,8 @@ input is not refused here: the preflight reports it, naming the variable.
 
 from __future__ import annotations
 
-from ansible_collections.lvs.ha.plugins.module_utils.director_services import default_ipv4_address, real_server_address
+from ansible_collections.lvs.ha.plugins.module_utils.director_families import family
+from ansible_collections.lvs.ha.plugins.module_utils.director_services import default_address, real_server_address
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_WEIGHT
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import (
     as_bool,
@@ -31,7 +32,8 @@ from ansible_collections.lvs.ha.plugins.module_utils.template_values import (
 
 # The role variables the model reads, all of them, each by its name.
 SETTINGS = (
-    'director_group', 'director_real_server_group', 'director_address', 'director_interface', 'director_router_id',
+    'director_group', 'director_real_server_group', 'director_address', 'director_address6', 'director_interface',
+    'director_router_id',
     'director_vrrp_priority', 'director_vrrp_advert_int', 'director_vrrp_unicast', 'director_vrrp_nopreempt',
     'director_vrrp_preempt_delay', 'director_vrrp_instances', 'director_vrrp_scripts', 'director_vrrp_track_files',
     'director_switchover_file', 'director_rejoin_hold', 'director_ipvs_sync_daemon', 'director_ipvs_sync_instance',
@@ -39,8 +41,11 @@ SETTINGS = (
     'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups',
 )
 # What the model reads of another host's variables, and of its ansible_facts.
-HOST_KEYS = ('director_address', 'ansible_host', 'real_server_address', 'real_server_weight')
-FACT_KEYS = ('default_ipv4',)
+HOST_KEYS = ('director_address', 'director_address6', 'ansible_host', 'real_server_address', 'real_server_address6',
+             'real_server_weight')
+FACT_KEYS = ('default_ipv4', 'default_ipv6')
+# The director's own address variable for each VRRP family.
+ADDRESS_SETTING = {4: 'director_address', 6: 'director_address6'}
 BASE_SYSCTLS = {'net.ipv4.vs.expire_nodest_conn': 1, 'net.ipv4.vs.expire_quiescent_template': 1}
 # IPVS conntrack off (the kernel's default, written so a director converged with
 # it on turns it off): with it on, a director that took over a NAT flow mid-stream
@@ -62,22 +67,25 @@ def group_members(groups, name):
         return []
 
 
-def peer_addresses(directors, host, hosts):
-    """How this director reaches each other one: director_address, its default IPv4 address, or its name."""
-    peers = []
+def peer_addresses(directors, host, hosts, version=4):
+    """How this director reaches each other one over IPv4 (director_address, its default IPv4 address, or its
+    name) or over IPv6 (director_address6, its default IPv6 address, or its name)."""
+    peers, key = [], ADDRESS_SETTING[version]
     for name in directors:
         if name != host:
             hv = hosts.get(name, {})
-            peers.append(hv['director_address'] if 'director_address' in hv else default_ipv4_address(hv) or name)
+            peers.append(hv[key] if key in hv else default_address(hv, version) or name)
     return peers
 
 
-def default_real_servers(members, hosts):
-    """Every host of the real server group, for the virtual servers that list no real_servers."""
+def default_real_servers(members, hosts, version=4):
+    """Every host of the real server group, for the virtual servers that list no real_servers: their IPv4
+    addresses, or their IPv6 ones for a service of an IPv6 address."""
     servers = []
     for name in members:
         hv = hosts.get(name, {})
-        servers.append({'host': name, 'ip': real_server_address(name, hv), 'weight': as_int(hv.get('real_server_weight', DEFAULT_WEIGHT))})
+        servers.append({'host': name, 'ip': real_server_address(name, hv, version),
+                        'weight': as_int(hv.get('real_server_weight', DEFAULT_WEIGHT))})
     return servers
 
 
@@ -93,24 +101,45 @@ def tracks(items, declared_weights):
             for t in items]
 
 
+def instance_family(vips):
+    """The family of an instance's VIPs (the first that has one); 4 when none tells (the preflight reports it)."""
+    return next((f for f in (family(v) for v in vips) if f), 4)
+
+
+def vip_line(vip, interface, version):
+    """A virtual_ipaddress line: on the instance's interface unless it names one; an IPv6 VIP deprecated
+    (preferred_lft 0, keepalived's default for a /128 only) so the kernel never picks it as a source address:
+    the director's health checks and a TUN director's outer header keep the host's own address."""
+    line = vip if ' dev ' in vip else vip + ' dev ' + as_text(interface)
+    if version == 6 and 'preferred_lft' not in vip:
+        line += ' preferred_lft 0'
+    return line
+
+
 def vrrp_instance(i, s, first, peers):
-    """One VRRP instance with the role's defaults; the first director of the group starts as MASTER."""
+    """One VRRP instance with the role's defaults; the first director of the group starts as MASTER.
+    peers: the other directors' addresses of each family (4, 6): unicast adverts go to those of the instance's."""
     nopreempt = as_bool(i.get('nopreempt', s['director_vrrp_nopreempt']))
     preempt_delay = as_int(i.get('preempt_delay', s['director_vrrp_preempt_delay']))
     unicast = as_bool(i.get('unicast', s['director_vrrp_unicast']))
     starts_backup = nopreempt or preempt_delay > 0 or not first
+    vips = [as_text(vip) for vip in i.get('vips', [])]
+    version = instance_family(vips)
+    interface = i.get('interface', s['director_interface'])
     return {
         'name': i.get('name'),
         'virtual_router_id': as_int(i.get('virtual_router_id')),
-        'interface': i.get('interface', s['director_interface']),
+        'interface': interface,
+        'family': version,
         'state': i.get('state', 'BACKUP' if starts_backup else 'MASTER'),
         'priority': as_int(i.get('priority', s['director_vrrp_priority'])),
         'advert_int': as_float(i.get('advert_int', s['director_vrrp_advert_int'])),
         'nopreempt': nopreempt,
         'preempt_delay': preempt_delay,
-        'vips': [as_text(vip) for vip in i.get('vips', [])],
-        'unicast_src_ip': s['director_address'] if unicast else '',
-        'unicast_peers': list(peers) if unicast else [],
+        'vips': vips,
+        'vip_lines': [vip_line(vip, interface, version) for vip in vips],
+        'unicast_src_ip': s[ADDRESS_SETTING[version]] if unicast else '',
+        'unicast_peers': list(peers[version]) if unicast else [],
         'track_scripts': tracks(i.get('track_scripts', []), weights_by_name(s['director_vrrp_scripts'])),
         'track_interfaces': tracks(i.get('track_interfaces', []), {}),
         'track_files': tracks(i.get('track_files', []), weights_by_name(s['director_vrrp_track_files'])),
@@ -150,7 +179,7 @@ def real_server(r, vs, check, is_fw, ports, drained):
 
 
 def virtual_server(v, s, groups_by_name, default_rs, drained):
-    """One virtual server over the role's defaults, with its real servers."""
+    """One virtual server over the role's defaults, with its real servers (default_rs: the group's, by family)."""
     vs = combine(s['director_virtual_server_defaults'], v)
     key, is_fw = service_key(vs, groups_by_name)
     ports = vs.get('ports', [vs['port']] if 'port' in vs else [])
@@ -172,24 +201,29 @@ def virtual_server(v, s, groups_by_name, default_rs, drained):
     for field in ('alpha', 'omega', 'inhibit_on_failure'):
         model[field] = as_bool(vs.get(field, False))
     model['sorry_server'] = vs.get('sorry_server')
-    model['real_servers'] = [real_server(r, vs, check, is_fw, ports, drained) for r in vs.get('real_servers', default_rs)]
+    version = family(vs['ip']) if 'ip' in vs else None
+    model['real_servers'] = [real_server(r, vs, check, is_fw, ports, drained)
+                             for r in vs.get('real_servers', default_rs[6 if version == 6 else 4])]
     mark = None
     if 'fwmark' in vs and 'ip' in vs and len(ports) > 0:
-        mark = {'mark': as_int(vs['fwmark']), 'ip': vs['ip'], 'protocol': lower(vs.get('protocol')), 'ports': ports}
+        mark = {'mark': as_int(vs['fwmark']), 'ip': vs['ip'], 'family': version or 4, 'protocol': lower(vs.get('protocol')),
+                'ports': ports}
     return model, mark
 
 
-def stray_tcp(services, address, enabled):
-    """TCP services (IPv4, not served by this director itself) whose stray segments nftables drops after IPVS."""
-    marks, plain = [], []
+def stray_tcp(services, own, enabled):
+    """TCP services (not served by this director itself: own, its addresses) whose stray segments nftables drops
+    after IPVS; services: IPv4 ``address . port``, services6 the IPv6 ones."""
+    marks, plain = [], {4: [], 6: []}
     for vs in services:
-        if vs['protocol'] != 'TCP' or any(rs['ip'] in (address, '127.0.0.1') for rs in vs['real_servers']):
+        if vs['protocol'] != 'TCP' or any(rs['ip'] in list(own) + ['127.0.0.1', '::1'] for rs in vs['real_servers']):
             continue
         if vs['is_fwmark'] and vs['fwmark'] is not None:
             marks.append(as_int(vs['fwmark']))
-        elif vs['ip'] is not None and vs['port'] is not None and ':' not in as_text(vs['ip']):
-            plain.append(as_text(vs['ip']) + ' . ' + as_text(vs['port']))
-    return {'enabled': as_bool(enabled) and len(plain or marks) > 0, 'services': unique(plain), 'marks': unique(marks)}
+        elif vs['ip'] is not None and vs['port'] is not None and family(vs['ip']):
+            plain[family(vs['ip'])].append(as_text(vs['ip']) + ' . ' + as_text(vs['port']))
+    return {'enabled': as_bool(enabled) and len(plain[4] or plain[6] or marks) > 0, 'services': unique(plain[4]),
+            'services6': unique(plain[6]), 'marks': unique(marks)}
 
 
 def sync(s, instances):
@@ -211,17 +245,19 @@ def director_model(settings, host, groups, hosts, drained):
     """The model of director host; settings: its director_* variables; hosts: HOST_KEYS of the other hosts."""
     s = settings
     directors = group_members(groups, s['director_group'])
-    peers = peer_addresses(directors, host, hosts)
+    peers = {version: peer_addresses(directors, host, hosts, version) for version in (4, 6)}
     first = directors[:1] == [host]
     instances = [vrrp_instance(i, s, first, peers) for i in s['director_vrrp_instances']]
     groups_by_name = {g.get('name'): [as_text(m) for m in g.get('members')] for g in s['director_virtual_server_groups']}
-    default_rs = default_real_servers(group_members(groups, s['director_real_server_group']), hosts)
+    members = group_members(groups, s['director_real_server_group'])
+    default_rs = {version: default_real_servers(members, hosts, version) for version in (4, 6)}
     services, fwmarks = [], []
     for v in s['director_virtual_servers']:
         vs, mark = virtual_server(v, s, groups_by_name, default_rs, drained)
         services.append(vs)
         fwmarks.extend([mark] if mark else [])
     daemon = sync(s, instances)
+    v6 = [i for i in instances if i['family'] == 6]
     sysctls = dict(BASE_SYSCTLS)
     if any(rs['forwarding'] == 'NAT' for vs in services for rs in vs['real_servers']):
         sysctls.update(NAT_SYSCTLS)
@@ -231,7 +267,11 @@ def director_model(settings, host, groups, hosts, drained):
         'host': host,
         'router_id': s['director_router_id'],
         'address': s['director_address'],
-        'peers': peers,
+        'address6': s['director_address6'],
+        'peers': peers[4],
+        # The peer filter's IPv6 set, when every IPv6 instance is unicast: multicast IPv6 adverts come from
+        # link-local addresses, which the filter does not know.
+        'peers6': peers[6] if all(i['unicast_peers'] for i in v6) and v6 else [],
         'instances': instances,
         'virtual_servers': services,
         'groups': groups_by_name,
@@ -240,6 +280,6 @@ def director_model(settings, host, groups, hosts, drained):
         'switchover_file': s['director_switchover_file'],
         'rejoin_hold': as_int(s['director_rejoin_hold']) if daemon['enabled'] else 0,
         'sync': daemon,
-        'stray_tcp': stray_tcp(services, s['director_address'], s['director_stray_tcp_drop']),
+        'stray_tcp': stray_tcp(services, (s['director_address'], s['director_address6']), s['director_stray_tcp_drop']),
         'sysctls': combine(sysctls, s['director_sysctls']),
     }

@@ -94,9 +94,12 @@ def director_errors(m, settings, directors, host_vars):
     if not m['instances']:
         errors.append('%s: director_vrrp_instances is empty; define at least one instance with name, virtual_router_id '
                       'and vips' % host)
-    elif m['instances'][0]['unicast_peers'] and not is_ip_address(m['address']):
-        errors.append("%s: director_address '%s' is not an IP address; set it (unicast VRRP source) or gather facts"
-                      % (host, m['address']))
+    for version, setting, fact in ((4, 'director_address', 'default_ipv4'), (6, 'director_address6', 'default_ipv6')):
+        unicast = [i['name'] for i in m['instances'] if i['family'] == version and i['unicast_peers']]
+        if unicast and not is_ip_address(m['address6' if version == 6 else 'address']):
+            errors.append("%s: %s '%s' is not an IP address; set it (the unicast VRRP source of %s) or gather facts "
+                          '(ansible_facts.%s)' % (host, setting, m['address6' if version == 6 else 'address'],
+                                                  ', '.join(unicast), fact))
     if not ROUTER_ID_RE.match(str(m['router_id'])):
         errors.append("%s: director_router_id '%s' must be one word without blanks" % (host, m['router_id']))
     sync_id = as_int(own.get('director_ipvs_sync_id', settings['director_ipvs_sync_id']))
@@ -120,10 +123,11 @@ def instances_errors(m, version, settings):
     seen = {'vrids': set(), 'names': set(), 'vips': {}}
     for i in m['instances']:
         name, where = i['name'], '%s: director_vrrp_instances[%s]' % (host, i['name'])
-        vrid_key = '%s/%s' % (i['interface'], i['virtual_router_id'])
+        # A VRID is one per interface and family (RFC 5798: IPv4 and IPv6 routers are distinct).
+        vrid_key = '%s/%s/%s' % (i['interface'], i['family'], i['virtual_router_id'])
         if vrid_key in seen['vrids']:
-            errors.append('%s: director_vrrp_instances: virtual_router_id %s is used twice on %s; give instance %s its own '
-                          'VRID (1-255)' % (host, i['virtual_router_id'], i['interface'], name))
+            errors.append('%s: director_vrrp_instances: virtual_router_id %s is used twice for IPv%s on %s; give instance '
+                          '%s its own VRID (1-255)' % (host, i['virtual_router_id'], i['family'], i['interface'], name))
         seen['vrids'].add(vrid_key)
         if name in seen['names']:
             errors.append('%s: director_vrrp_instances: instance name %s is used twice; give each instance its own name'
@@ -191,8 +195,8 @@ def instance_range_errors(i, host, where):
         errors.append('%s.vips is empty; list the virtual addresses the instance moves' % where)
     for peer in i['unicast_peers']:
         if not is_ip_address(peer):
-            errors.append("%s: unicast peer '%s' is not an IP address; set director_address for that director or gather "
-                          'its facts' % (host, peer))
+            errors.append("%s: unicast peer '%s' of %s is not an IP address; set %s for that director or gather its facts"
+                          % (host, peer, i['name'], 'director_address6' if i['family'] == 6 else 'director_address'))
     return errors
 
 

@@ -17,25 +17,35 @@ import ipaddress
 from collections.abc import Mapping
 
 
-def real_server_address(host, host_vars):
+def real_server_address(host, host_vars, version=4):
     """The address the directors balance to for inventory host ``host`` (host_vars: its hostvars).
 
-    real_server_address if set, else the default IPv4 fact, else ansible_host, else the name.
+    IPv4: real_server_address if set, else the default IPv4 fact, else ansible_host, else the name.
+    IPv6 (services of an IPv6 VIP): real_server_address6 if set, else the default IPv6 fact, else ''
+    (the preflight names the variable).
     """
+    if version == 6:
+        return host_vars['real_server_address6'] if 'real_server_address6' in host_vars else default_address(host_vars, 6) or ''
     if 'real_server_address' in host_vars:
         return host_vars['real_server_address']
     return default_ipv4_address(host_vars) or host_vars.get('ansible_host', host)
 
 
-def default_ipv4_address(host_vars):
-    """The address of the host's default route as gathered (ansible_facts.default_ipv4), or None.
+def default_address(host_vars, version):
+    """The address of the host's default route of that IP version as gathered (ansible_facts.default_ipv4 or
+    default_ipv6), or None.
 
     Read from ansible_facts, not the injected ansible_default_ipv4: ansible-core
     2.20 deprecates injecting facts as variables and 2.24 stops.
     """
     facts = host_vars.get('ansible_facts')
-    ipv4 = facts.get('default_ipv4') if isinstance(facts, Mapping) else None
-    return ipv4.get('address') if isinstance(ipv4, Mapping) else None
+    found = facts.get('default_ipv%d' % version) if isinstance(facts, Mapping) else None
+    return found.get('address') if isinstance(found, Mapping) else None
+
+
+def default_ipv4_address(host_vars):
+    """The address of the host's default IPv4 route as gathered, or None."""
+    return default_address(host_vars, 4)
 
 
 def canonical(address):
@@ -93,18 +103,21 @@ def find_live(matcher, live):
 
 
 def drain_services(model, address):
-    """The services the real server at address serves on this director, as ipvs_real_server's virtual_server.
+    """The services the real server at address (or any of a list: its IPv4 and IPv6 addresses) serves on this
+    director, as ipvs_real_server's virtual_server.
 
-    [{'name', 'port', 'service'}]: port is the real server's port (None: the service's).
+    [{'name', 'address', 'port', 'service'}]: address is the real server's in that service, port its port (None: the
+    service's).
     """
+    addresses = [address] if isinstance(address, str) else list(address)
     found = []
     for vs in model['virtual_servers']:
         for rs in vs['real_servers']:
-            if rs['ip'] != address:
+            if rs['ip'] not in addresses:
                 continue
             for label, matcher in services_of(vs, model['groups']):
                 # A group member's real server listens on the member's port unless NAT maps it.
                 port = rs['port'] if vs['group'] is None or rs['forwarding'] == 'NAT' else None
                 name = vs['name'] if vs['group'] is None else '%s (%s)' % (vs['name'], label)
-                found.append({'name': name, 'port': port, 'service': matcher})
+                found.append({'name': name, 'address': rs['ip'], 'port': port, 'service': matcher})
     return found

@@ -109,7 +109,9 @@ def real_server_line(host, vs, rs, svc, warnings):
                         % (host, vs['name'], rs['ip'], lrs['weight'], rs['weight']))
     else:
         health = 'up'
-    endpoint = rs['ip'] + (':%s' % rs['port'] if rs['port'] is not None else '')
+    # An IPv6 address in brackets before its port, as ipvsadm writes it.
+    address = '[%s]' % rs['ip'] if ':' in str(rs['ip']) and rs['port'] is not None else rs['ip']
+    endpoint = address + (':%s' % rs['port'] if rs['port'] is not None else '')
     if lrs is None:
         return REAL_SERVER_LINE % (endpoint, '-', health, '-', '-')
     return REAL_SERVER_LINE % (endpoint, lrs['weight'], health, lrs['active_connections'], lrs['inactive_connections'])

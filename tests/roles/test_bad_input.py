@@ -126,6 +126,18 @@ CASES = [
                    'director_virtual_servers': [dict(SERVICE, real_servers=[{'ip': '2001:db8::21'}])]},
       'vips mixes IPv4 and IPv6 (2001:db8::10/64)', 'real server 2001:db8::21 is ipv6 but the service is ipv4',
       'or forwarding: tun'),
+    # IPv6: an IPv6 instance beside the IPv4 one (same VRID), unicast from director_address6, passes;
+    # without an IPv6 address to send from (no director_address6, no default IPv6 route) it is refused.
+    d('dual_stack', {'director_vrrp_instances': [INSTANCE, dict(INSTANCE, name='VI_6', vips=['2001:db8::100/64'])],
+                     'director_virtual_servers': [SERVICE, dict(SERVICE, name='web6', ip='2001:db8::100', real_servers=[
+                         {'ip': '2001:db8::21'}, {'ip': '2001:db8::22'}])]},
+      stage='pass', hosts={'d1': {'director_address6': '2001:db8::11'}, 'd2': {'director_address6': '2001:db8::12'},
+                           'r1': {'real_server_vips': [VIP, '2001:db8::100']}, 'r2': {'real_server_vips': [VIP, '2001:db8::100']}}),
+    d('ipv6_without_address6', {'director_vrrp_instances': [dict(INSTANCE, vips=['2001:db8::100/64'])]},
+      "director_address6 '' is not an IP address", 'unicast VRRP source of VI_1', 'ansible_facts.default_ipv6'),
+    r('ipv6_values', {'real_server_method': 'tun', 'real_server_vips': ['2001:db8::10', '2001:db8::11/64']},
+      "'2001:db8::11/64'", 'not 2001:db8::10/64', '2001:db8::10 (IPv6) need real_server_method dr', 'NAT66',
+      "real_server_address6 '192.0.2.21' is not an IPv6 address", hosts={'r1': {'real_server_address6': '192.0.2.21'}}),
     # The OS, from facts: a family the roles cannot serve, and no facts at all.
     d('not_debian', {}, 'd2.not_debian: Rocky 9.4 (RedHat family) is not supported', 'Debian 12 and 13',
       facts={'d2': dict(ROCKY, ansible_default_ipv4={'address': '192.0.2.12', 'interface': 'eth0'})}),

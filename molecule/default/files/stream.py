@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Client stream for the operations side effect, run on the client.
+"""Client stream for the operations side effect, run on the client: stream.py OUT VIP [VIP...]
 
-A request on a new connection every 0.1 s through VIP:80 until the stop file
-exists; writes {"requests", "failed", "failures": [[t, error]...], "answered_by":
-{real server: count}} as JSON, so verify can demand zero failed requests.
+A request on a new connection to each VIP:80 every 0.1 s until the stop file
+exists; writes {VIP: {"requests", "failed", "failures": [[t, error]...],
+"answered_by": {real server: count}, ...}} as JSON, so verify can demand zero
+failed requests of each.
 """
 
 import http.client
@@ -12,27 +13,34 @@ import os
 import sys
 import time
 
-VIP, OUT = sys.argv[1], sys.argv[2]
+OUT, VIPS = sys.argv[1], sys.argv[2:]
 STOP = OUT.rsplit(".", 1)[0] + ".stop"
 
 
+def request(vip, seen, now):
+    conn = http.client.HTTPConnection(vip, 80, timeout=2)
+    try:
+        conn.request("GET", "/")
+        name = conn.getresponse().read().decode().strip()
+        seen["answered_by"][name] = seen["answered_by"].get(name, 0) + 1
+    except OSError as exc:
+        seen["failures"].append([now, type(exc).__name__])
+    finally:
+        conn.close()
+    seen["requests"] += 1
+
+
 def main():
-    start, started, answered, failures, count = time.monotonic(), time.time(), {}, [], 0
+    start, started = time.monotonic(), time.time()
+    seen = {vip: {"requests": 0, "failures": [], "answered_by": {}} for vip in VIPS}
     while not os.path.exists(STOP):
         now = time.monotonic()
-        conn = http.client.HTTPConnection(VIP, 80, timeout=2)
-        try:
-            conn.request("GET", "/")
-            name = conn.getresponse().read().decode().strip()
-            answered[name] = answered.get(name, 0) + 1
-        except OSError as exc:
-            failures.append([round(now - start, 2), type(exc).__name__])
-        finally:
-            conn.close()
-        count += 1
+        for vip in VIPS:
+            request(vip, seen[vip], round(time.monotonic() - start, 2))
         time.sleep(max(0.0, 0.1 - (time.monotonic() - now)))
-    result = {"requests": count, "failed": len(failures), "failures": failures[:20],
-              "answered_by": answered, "seconds": round(time.monotonic() - start, 1), "started": started}
+    seconds = round(time.monotonic() - start, 1)
+    result = {vip: {"requests": s["requests"], "failed": len(s["failures"]), "failures": s["failures"][:20],
+                    "answered_by": s["answered_by"], "seconds": seconds, "started": started} for vip, s in seen.items()}
     with open(OUT + ".tmp", "w") as handle:
         json.dump(result, handle)
     os.rename(OUT + ".tmp", OUT)

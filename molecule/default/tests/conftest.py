@@ -19,7 +19,11 @@ with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _f:
 
 GROUP_VARS = CONFIG["provisioner"]["inventory"]["group_vars"]
 VIP = GROUP_VARS["all"]["lab_vip"]
+# A dual-stack scenario (default) serves an IPv6 VIP beside the IPv4 one; tun and nat do not.
+VIP6 = GROUP_VARS["all"].get("lab_vip6")
+VIPS = [VIP] + ([VIP6] if VIP6 else [])
 ADDRESS = {p["name"]: p["networks"][0]["ipv4_address"] for p in CONFIG["platforms"]}
+ADDRESS6 = {p["name"]: p["networks"][0].get("ipv6_address") for p in CONFIG["platforms"]}
 GROUPS = {}
 for _p in CONFIG["platforms"]:
     for _g in _p.get("groups", []):
@@ -63,13 +67,25 @@ def expected_ipvs():
     for vs in DIRECTOR_VARS["director_virtual_servers"]:
         vs = {**defaults, **vs}
         proto = {"TCP": "-t", "UDP": "-u"}[vs["protocol"].upper()]
-        key = f"{proto} {vs['ip']}:{vs['port']}"
+        ipv6 = ":" in vs["ip"]
+        key = f"{proto} {bracketed(vs['ip'])}:{vs['port']}"
         persistence = f" -p {vs['persistence_timeout']}" if vs.get("persistence_timeout") else ""
         lines.add(f"-A {key} -s {vs['scheduler']}{persistence}")
         for real in REALS:
             method = vs["forwarding"].upper()
-            lines.add(f"-a {key} -r {ADDRESS[real]}:{vs['port']} {METHOD_FLAG[method]} -w 1{METHOD_SUFFIX.get(method, '')}")
+            address = bracketed(ADDRESS6[real]) if ipv6 else ADDRESS[real]
+            lines.add(f"-a {key} -r {address}:{vs['port']} {METHOD_FLAG[method]} -w 1{METHOD_SUFFIX.get(method, '')}")
     return lines
+
+
+def bracketed(address):
+    """An address as ipvsadm writes it before a port: IPv6 in brackets."""
+    return f"[{address}]" if ":" in address else address
+
+
+def real_address(real, vip):
+    """A real server's address of the VIP's family."""
+    return ADDRESS6[real] if ":" in vip else ADDRESS[real]
 
 
 def host(name):
@@ -109,8 +125,8 @@ def wait_until(predicate, timeout, interval=0.5):
         time.sleep(interval)
 
 
-def vip_holders(directors):
-    return [d for d in directors if f" {VIP}/" in host(d).check_output("ip -o -4 addr show")]
+def vip_holders(directors, vip=VIP):
+    return [d for d in directors if f" {vip}/" in host(d).check_output("ip -o addr show")]
 
 
 def parse_transitions(text):

@@ -11,8 +11,9 @@ import re
 
 import pytest
 import docker
-from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTORS, GROUP_VARS, REALS, VIP, expected_ipvs, host, ipvs_save,
-                      python_command, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
+from conftest import (ADDRESS, ADDRESS6, ADVERT, CLIENTS, DIRECTORS, DIRECTOR_VARS, GROUP_VARS, REALS, VIP, VIPS,
+                      bracketed, expected_ipvs, host, ipvs_save, python_command, real_address, requests_from, seconds,
+                      transition_lines, vip_holders, wait_until)
 
 # The backup's promise: 3 x advert + skew (< 1 advert), plus the lab's noise
 # (TCG VM, shared); the speed itself is measured by the failover benchmark.
@@ -20,9 +21,10 @@ FAILOVER_BOUND = 3 * ADVERT + ADVERT + 3.0
 CLIENT = CLIENTS[0]
 
 
-def test_vip_on_the_master_only(alive, master_killed):
+@pytest.mark.parametrize("vip", VIPS)
+def test_vip_on_the_master_only(alive, master_killed, vip):
     expected = DIRECTORS[1] if master_killed else DIRECTORS[0]
-    holders, _ = wait_until(lambda: vip_holders(alive), 10)
+    holders, _ = wait_until(lambda: vip_holders(alive, vip), 10)
     assert holders == [expected]
 
 
@@ -41,26 +43,41 @@ def test_both_sync_daemons_run_on_every_director(alive):
         assert "lvs_sync_daemon" not in host(director).file("/etc/keepalived/keepalived.conf").content_string
 
 
-def test_hundred_requests_reach_both_real_servers(master):
-    answers = requests_from(CLIENT, 100)
+@pytest.mark.parametrize("vip", VIPS)
+def test_hundred_requests_reach_both_real_servers(master, vip):
+    answers = requests_from(CLIENT, 100, vip=vip)
     errors = [a for a in answers if a.startswith("ERROR")]
-    assert not errors, f"{len(errors)} of 100 requests failed: {errors[:5]}"
+    assert not errors, f"{len(errors)} of 100 requests to {vip} failed: {errors[:5]}"
     assert set(answers) == set(REALS)
+
+
+@pytest.mark.skipif(len(VIPS) < 2, reason="an IPv4-only scenario")
+def test_no_host_picks_an_ipv6_vip_as_source(master):
+    # The answers above came from the VIP (DR: the client took no other); here the
+    # other way: a host's own traffic (health checks, a real server's own
+    # connections) leaves from its own address, the VIP being deprecated.
+    vip6 = VIPS[1]
+    for name, peer in [(r, CLIENT) for r in REALS] + [(master, r) for r in REALS]:
+        route = host(name).check_output(f"ip -6 route get {ADDRESS6[peer]}")
+        assert f" src {ADDRESS6[name]} " in route + " ", f"{name}: {route}"
+        assert "deprecated" in host(name).check_output(f"ip -6 addr show to {vip6}/128"), name
 
 
 def test_real_server_leaves_and_rejoins_the_pool(master):
     real, other = REALS[0], REALS[1]
-    entry = f"-r {ADDRESS[real]}:80 "
+    # Its entry in every service, of each family.
+    entries = [f"-r {bracketed(real_address(real, vip))}:80 " for vip in VIPS]
     web = host(real)
     web.check_output("systemctl stop lab-web")
     try:
-        gone, left_after = wait_until(lambda: not any(entry in line for line in ipvs_save(master)), 30)
+        gone, left_after = wait_until(lambda: not any(e in line for line in ipvs_save(master) for e in entries), 30)
         assert gone, f"{real} still in {master}'s pool 30 s after its web service stopped"
-        answers = requests_from(CLIENT, 20)
-        assert answers == [other] * 20, f"while {real} is down: {answers}"
+        for vip in VIPS:
+            answers = requests_from(CLIENT, 20, vip=vip)
+            assert answers == [other] * 20, f"while {real} is down, through {vip}: {answers}"
     finally:
         web.check_output("systemctl start lab-web")
-    back, rejoined_after = wait_until(lambda: any(entry in line for line in ipvs_save(master)), 30)
+    back, rejoined_after = wait_until(lambda: all(any(e in line for line in ipvs_save(master)) for e in entries), 30)
     assert back, f"{real} not back in {master}'s pool 30 s after its web service started"
     print(f"{real} left the pool after {left_after:.1f} s, rejoined after {rejoined_after:.1f} s")
     # Health-check window: delay_loop + retry x (connect_timeout + delay_before_retry), plus noise.
@@ -69,56 +86,68 @@ def test_real_server_leaves_and_rejoins_the_pool(master):
     assert left_after <= window
 
 
-def test_no_spurious_vrrp_transitions(alive, master_killed):
-    states = {d: transitions(d) for d in alive}
+@pytest.mark.parametrize("instance", [i["name"] for i in DIRECTOR_VARS["director_vrrp_instances"]])
+def test_no_spurious_vrrp_transitions(alive, master_killed, instance):
+    states = {d: [f[3] for f in transition_lines(d) if f[2] == instance] for d in alive}
     for director, seen in states.items():
         assert "FAULT" not in seen, f"{director}: {seen}"
     first, second = DIRECTORS
     if not master_killed:
-        assert states[first].count("MASTER") == 1, f"{first}: {states[first]}"
-        assert states[second].count("MASTER") == 0, f"{second} became master without a failure: {states[second]}"
+        assert states[first].count("MASTER") == 1, f"{first} {instance}: {states[first]}"
+        assert states[second].count("MASTER") == 0, f"{second} {instance} became master without a failure: {states[second]}"
     else:
-        assert states[second].count("MASTER") == 1, f"{second}: {states[second]}"
+        assert states[second].count("MASTER") == 1, f"{second} {instance}: {states[second]}"
 
 
 def test_failover_within_bound_and_long_connection_survives(master_killed):
     if not master_killed:
         pytest.skip("runs after side_effect")
-    verdict = json.loads(host(CLIENT).file("/var/tmp/lvs-failover.json").content_string)
-    # The backup's takeover, on the lab VM's one clock: the kill (Docker's
-    # FinishedAt of the master) to the backup's MASTER notification.
+    verdicts = json.loads(host(CLIENT).file("/var/tmp/lvs-failover.json").content_string)
+    assert sorted(verdicts) == sorted(VIPS), verdicts
+    # Each instance's takeover (one per family), on the lab VM's one clock: the
+    # kill (Docker's FinishedAt of the master) to the backup's MASTER notification.
     killed = docker.from_env().containers.get(DIRECTORS[0]).attrs["State"]["FinishedAt"]
-    became_master = [f[0] for f in transition_lines(DIRECTORS[1]) if f[3] == "MASTER"][-1]
-    takeover = seconds(became_master) - seconds(killed)
-    print(f"failover: backup MASTER {takeover:.2f} s after the kill (bound {FAILOVER_BOUND:.1f} s); client verdict {verdict}")
-    assert 0 <= takeover <= FAILOVER_BOUND, f"takeover {takeover:.2f} s, bound {FAILOVER_BOUND:.1f} s"
-    assert verdict["outage"] <= FAILOVER_BOUND, verdict
-    long_conn = verdict["longconn"]
-    assert long_conn["before"] in REALS, verdict
-    assert long_conn["after"] == long_conn["before"], f"long-lived connection lost across the failover: {verdict}"
-    assert re.fullmatch(r"\d+(\.\d+)?", str(verdict["outage"]))
+    for instance in (i["name"] for i in DIRECTOR_VARS["director_vrrp_instances"]):
+        became_master = [f[0] for f in transition_lines(DIRECTORS[1]) if f[3] == "MASTER" and f[2] == instance][-1]
+        takeover = seconds(became_master) - seconds(killed)
+        print(f"failover: {instance} MASTER on the backup {takeover:.2f} s after the kill (bound {FAILOVER_BOUND:.1f} s)")
+        assert 0 <= takeover <= FAILOVER_BOUND, f"{instance}: takeover {takeover:.2f} s, bound {FAILOVER_BOUND:.1f} s"
+    for vip, verdict in verdicts.items():
+        print(f"failover through {vip}: client verdict {verdict}")
+        assert verdict["outage"] <= FAILOVER_BOUND, (vip, verdict)
+        long_conn = verdict["longconn"]
+        assert long_conn["before"] in REALS, (vip, verdict)
+        assert long_conn["after"] == long_conn["before"], f"long-lived connection to {vip} lost across the failover: {verdict}"
+        assert re.fullmatch(r"\d+(\.\d+)?", str(verdict["outage"]))
 
 
 def nft_counter(director, comment):
-    """Packets counted by the lvs_ha input rule carrying `comment`."""
-    for line in host(director).check_output("nft list chain ip lvs_ha input").splitlines():
-        if comment in line:
-            return int(re.search(r"counter packets (\d+)", line).group(1))
-    raise AssertionError(f"{director}: no rule '{comment}' in table ip lvs_ha")
+    """Packets counted by the lvs_ha input rules carrying `comment` (one per family for VRRP)."""
+    found = [int(re.search(r"counter packets (\d+)", line).group(1))
+             for line in host(director).check_output("nft list chain inet lvs_ha input").splitlines() if comment in line]
+    assert found, f"{director}: no rule '{comment}' in table inet lvs_ha"
+    return sum(found)
 
 
 @pytest.mark.forwarding_independent
 def test_vrrp_and_sync_accepted_from_the_peer_only(alive):
-    # A forged advert and a forged sync message from the client: dropped and counted.
+    # A forged advert (of each family) and a forged sync message from the client: dropped and counted.
     forge = ("python3 -c \"import socket; d='{ip}'; "
              "socket.socket(socket.AF_INET, socket.SOCK_RAW, 112).sendto(bytes(40), (d, 0)); "
              "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(bytes(40), (d, 8848))\"")
+    forge6 = "python3 -c \"import socket; socket.socket(socket.AF_INET6, socket.SOCK_RAW, 112).sendto(bytes(40), ('{ip}', 0))\""
     for director in alive:
-        peers = host(director).check_output("nft list set ip lvs_ha peers")
+        peers = host(director).check_output("nft list set inet lvs_ha peers")
         assert [ADDRESS[d] for d in DIRECTORS if d != director] == re.findall(r"\d+\.\d+\.\d+\.\d+", peers)
         vrrp, sync = nft_counter(director, "VRRP from a non-peer"), nft_counter(director, "IPVS sync from a non-peer")
         host(CLIENT).check_output(forge.format(ip=ADDRESS[director]))
-        assert nft_counter(director, "VRRP from a non-peer") == vrrp + 1
+        forged = 1
+        if len(VIPS) > 1:
+            peers6 = host(director).check_output("nft list set inet lvs_ha peers6")
+            assert [ADDRESS6[d] for d in DIRECTORS if d != director] == re.findall(r"fd77::\w+", peers6), peers6
+            host(CLIENT).check_output(forge6.format(ip=ADDRESS6[director]))
+            forged += 1
+        assert nft_counter(director, "VRRP from a non-peer") == vrrp + forged
         assert nft_counter(director, "IPVS sync from a non-peer") == sync + 1
 
 
@@ -155,7 +184,7 @@ print("NONE")
 
 def stray_drops(director):
     """Segments dropped by the stray chain's rules of the lvs_ha table."""
-    out = host(director).check_output("nft list chain ip lvs_ha stray")
+    out = host(director).check_output("nft list chain inet lvs_ha stray")
     return sum(int(n) for n in re.findall(r"counter packets (\d+) bytes \d+ drop", out))
 
 

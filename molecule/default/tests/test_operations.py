@@ -8,10 +8,17 @@ these tests without running operations.yml (tun, nat) skip them.
 import json
 
 import pytest
-from conftest import ADDRESS, CLIENTS, CONFIG, DIRECTORS, REALS, host, parse_transitions, seconds
+from conftest import (CLIENTS, CONFIG, DIRECTOR_VARS, DIRECTORS, REALS, VIPS, bracketed, host, parse_transitions,
+                      real_address, seconds)
 
 CLIENT = CLIENTS[0]
 RUNS_OPERATIONS = any("operations.yml" in step for step in CONFIG["scenario"]["test_sequence"])
+INSTANCES = [i["name"] for i in DIRECTOR_VARS["director_vrrp_instances"]]
+
+
+def instance_of(vip):
+    """The VRRP instance that moves vip."""
+    return next(i["name"] for i in DIRECTOR_VARS["director_vrrp_instances"] if any(v.split("/")[0] == vip for v in i["vips"]))
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +34,9 @@ def evidence(master_killed):
     return dict(stream=stream, switched=switched, **collected)
 
 
-def test_drain_roll_fails_no_request_and_a_vip_move_resets_none(evidence):
-    stream = evidence["stream"]
+@pytest.mark.parametrize("vip", VIPS)
+def test_drain_roll_fails_no_request_and_a_vip_move_resets_none(evidence, vip):
+    stream = evidence["stream"][vip]
     # No director resets a flow it does not know (chain stray drops the segment,
     # the client retransmits until the sync message arrives), and both sync
     # daemons keep running on a director that steps down. Left: a connection
@@ -39,12 +47,13 @@ def test_drain_roll_fails_no_request_and_a_vip_move_resets_none(evidence):
     # during the drain roll fail the test.
     # Both clocks as seconds since UTC midnight (the stream's start is epoch seconds);
     # differences wrapped into ±12 h, so a run across midnight compares right.
-    moves = [seconds(f[0]) for log in evidence["transitions"].values() for f in parse_transitions(log) if f[3] == "MASTER"]
+    moves = [seconds(f[0]) for log in evidence["transitions"].values() for f in parse_transitions(log)
+             if f[3] == "MASTER" and f[2] == instance_of(vip)]
     start = stream["started"] % 86400
     at_moves = [f for f in stream["failures"] if f[1] in ("TimeoutError", "timeout")
                 and any(-1 <= (start + f[0] - move + 43200) % 86400 - 43200 <= 3 for move in moves)]
     others = [f for f in stream["failures"] if f not in at_moves]
-    print(f"\nstream: {stream['failed']} of {stream['requests']} failed; timed out at a VIP move: {at_moves}")
+    print(f"\nstream to {vip}: {stream['failed']} of {stream['requests']} failed; timed out at a VIP move: {at_moves}")
     assert not others and stream["failed"] == len(at_moves) <= len(moves), \
         f"{stream['failed']} of {stream['requests']} requests failed: {stream['failures']} (VIP moves at {moves})"
     # At 10 requests/s over a roll of two real servers and two switchovers: minutes of traffic.
@@ -69,13 +78,14 @@ def test_switchover_moved_the_vip_to_the_backup(evidence):
 
 def test_switchover_away_and_back_are_the_only_transitions(evidence):
     first, second = DIRECTORS
-    states = {d: [f[3] for f in parse_transitions(log)] for d, log in evidence["transitions"].items()}
-    for director, seen in states.items():
-        assert "FAULT" not in seen, f"{director}: {seen}"
-    # The log starts after the fault tests of the first verify (test_faults.py sets theirs apart):
-    # director1 BACKUP when it hands over, MASTER when it takes back; director2 MASTER once, then BACKUP.
-    assert states[first] == ["BACKUP", "MASTER"], f"{first}: {states[first]}"
-    assert states[second].count("MASTER") == 1 and states[second][-1] == "BACKUP", f"{second}: {states[second]}"
+    for instance in INSTANCES:
+        states = {d: [f[3] for f in parse_transitions(log) if f[2] == instance] for d, log in evidence["transitions"].items()}
+        for director, seen in states.items():
+            assert "FAULT" not in seen, f"{director} {instance}: {seen}"
+        # The log starts after the fault tests of the first verify (test_faults.py sets theirs apart):
+        # director1 BACKUP when it hands over, MASTER when it takes back; director2 MASTER once, then BACKUP.
+        assert states[first] == ["BACKUP", "MASTER"], f"{first} {instance}: {states[first]}"
+        assert states[second].count("MASTER") == 1 and states[second][-1] == "BACKUP", f"{second} {instance}: {states[second]}"
 
 
 def test_status_shows_one_master_and_every_real_server_up(evidence):
@@ -83,8 +93,11 @@ def test_status_shows_one_master_and_every_real_server_up(evidence):
     text = "\n".join(status)
     print(text)
     first, second = DIRECTORS
-    assert any(line.split()[:3] == [first, "VI_DEFAULT", "MASTER"] for line in status), text
-    assert any(line.split()[:3] == [second, "VI_DEFAULT", "BACKUP"] for line in status), text
+    for instance in INSTANCES:
+        assert any(line.split()[:3] == [first, instance, "MASTER"] for line in status), text
+        assert any(line.split()[:3] == [second, instance, "BACKUP"] for line in status), text
     for real in REALS:
-        assert any(line.split()[:4] == [f"{ADDRESS[real]}:80", "weight", "1", "up"] for line in status), text
+        for vip in VIPS:
+            address = bracketed(real_address(real, vip))
+            assert any(line.split()[:4] == [f"{address}:80", "weight", "1", "up"] for line in status), text
     assert "No warnings" in text

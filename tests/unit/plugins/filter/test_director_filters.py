@@ -18,7 +18,8 @@ CHECK = {'type': 'TCP_CHECK'}
 MODEL = {
     'host': 'd1', 'router_id': 'd1', 'address': '192.0.2.11', 'groups': {}, 'rejoin_hold': 0,
     'sync': {'enabled': False, 'instance': ''},
-    'instances': [{'name': 'VI_1', 'virtual_router_id': 51, 'interface': 'eth0', 'priority': 200, 'advert_int': 0.5,
+    'instances': [{'name': 'VI_1', 'virtual_router_id': 51, 'interface': 'eth0', 'family': 4, 'priority': 200,
+                   'advert_int': 0.5,
                    'nopreempt': False, 'preempt_delay': 0, 'vips': ['192.0.2.100/24'], 'unicast_peers': [],
                    'track_scripts': [], 'track_interfaces': [], 'track_files': []}],
     'virtual_servers': [{'key': '192.0.2.100 80', 'name': 'web', 'fwmark': None, 'group': None, 'ip': '192.0.2.100',

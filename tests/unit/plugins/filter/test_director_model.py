@@ -50,6 +50,7 @@ def edge():
         facts = hv.get('ansible_facts', {}).get('default_ipv4', {})
         # The defaults that are templates, rendered as defaults/main.yml says.
         rendered = {'director_address': facts.get('address', ''), 'director_interface': facts.get('interface', 'eth0'),
+                    'director_address6': hv.get('ansible_facts', {}).get('default_ipv6', {}).get('address', ''),
                     'director_router_id': host, 'director_vrrp_priority': 200 - 50 * index}
         merged = dict(defaults, **rendered)
         merged.update(group_vars)
@@ -107,3 +108,49 @@ def test_no_instances_no_sync():
     model = MODEL(settings['e1'], 'e1', {}, {})
     assert model['sync'] == {'enabled': False, 'interface': 'eth0', 'instance': '', 'id': 0, 'both': True}
     assert model['rejoin_hold'] == 0
+
+
+def dual_stack():
+    """e1 of the edge inventory serving an IPv6 VIP beside the IPv4 ones: an IPv6 instance of the same VRID,
+    unicast from director_address6, and an IPv6 service over the real servers' IPv6 addresses."""
+    groups, hostvars, settings = edge()
+    s = settings['e1']
+    s['director_address6'] = '2001:db8::1'
+    s['director_vrrp_instances'] = [dict(s['director_vrrp_instances'][0], vips=['203.0.113.10/24']),
+                                    {'name': 'VI_6', 'virtual_router_id': 61, 'vips': ['2001:db8::10/64', '2001:db8::11/128 dev eth1']}]
+    s['director_virtual_servers'] = [{'name': 'web6', 'ip': '2001:db8::10', 'port': 80, 'protocol': 'TCP'},
+                                     {'name': 'mail6', 'fwmark': 6, 'ip': '2001:db8::10', 'ports': [25, 587], 'protocol': 'TCP'}]
+    for host in groups['directors']:
+        hostvars[host]['director_address6'] = '2001:db8::%s' % host[1:]
+    for index, host in enumerate(groups['real_servers']):
+        hostvars[host].setdefault('ansible_facts', {})['default_ipv6'] = {'address': '2001:db8::2%d' % index}
+    return MODEL(s, 'e1', groups, hostvars, [])
+
+
+def test_an_ipv6_instance_speaks_ipv6_and_deprecates_its_vips():
+    model = dual_stack()
+    v4, v6 = model['instances']
+    assert (v4['family'], v6['family']) == (4, 6)
+    assert v6['unicast_src_ip'] == '2001:db8::1' and v6['unicast_peers'] == ['2001:db8::2', '2001:db8::3']
+    assert v4['unicast_src_ip'] == model['address'] and v4['unicast_peers'] == model['peers']
+    assert v6['vip_lines'] == ['2001:db8::10/64 dev eth0 preferred_lft 0', '2001:db8::11/128 dev eth1 preferred_lft 0']
+    assert v4['vip_lines'] == ['203.0.113.10/24 dev eth0']
+    assert model['peers6'] == ['2001:db8::2', '2001:db8::3']
+
+
+def test_an_ipv6_service_balances_to_the_real_servers_ipv6_addresses():
+    model = dual_stack()
+    web6, mail6 = model['virtual_servers']
+    assert [rs['ip'] for rs in web6['real_servers']] == [rs['ip'] for rs in mail6['real_servers']]
+    assert all(rs['ip'].startswith('2001:db8::2') for rs in web6['real_servers']) and web6['real_servers']
+    assert model['fwmarks'] == [{'mark': 6, 'ip': '2001:db8::10', 'family': 6, 'protocol': 'tcp', 'ports': [25, 587]}]
+    assert model['stray_tcp']['services6'] == ['2001:db8::10 . 80'] and model['stray_tcp']['services'] == []
+    assert model['stray_tcp']['marks'] == [6] and model['stray_tcp']['enabled']
+
+
+def test_multicast_ipv6_instance_leaves_the_ipv6_peer_filter_empty():
+    groups, hostvars, settings = edge()
+    settings['e1']['director_vrrp_instances'] = [{'name': 'VI_6', 'virtual_router_id': 61, 'vips': ['2001:db8::10/64'],
+                                                  'unicast': False}]
+    model = MODEL(settings['e1'], 'e1', groups, hostvars, [])
+    assert model['instances'][0]['unicast_peers'] == [] and model['peers6'] == []

@@ -48,15 +48,15 @@ def test_one_family_per_instance_passes(inst):
 def test_mixed_vips_are_refused_naming_the_ipv6_ones_and_the_fix():
     errors = instance_family_errors(instance(['192.0.2.10/24', '2001:db8::10/64 dev eth1']), WHERE)
     assert errors == [WHERE + '.vips mixes IPv4 and IPv6 (2001:db8::10/64); keepalived runs one family per instance '
-                      'and would drop the others: move the IPv6 VIPs to an instance of their own (its own name and '
-                      'virtual_router_id)']
+                      'and would drop the others: move the IPv6 VIPs to an instance of their own name (the same '
+                      'virtual_router_id may serve both families)']
 
 
 def test_an_ipv6_instance_with_ipv4_unicast_is_refused_once():
     errors = instance_family_errors(instance(['2001:db8::10/64'], ['192.0.2.12', '192.0.2.13'], '192.0.2.11'), WHERE)
     assert len(errors) == 1
     assert 'an IPv6 instance cannot send unicast adverts from or to 192.0.2.12 (IPv4)' in errors[0]
-    assert 'set unicast: false on this instance' in errors[0]
+    assert 'set director_address6 to an IPv6 address, or unicast: false on this instance' in errors[0]
 
 
 @pytest.mark.parametrize('vs, family_', [

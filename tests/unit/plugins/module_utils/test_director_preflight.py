@@ -42,13 +42,14 @@ def service(**over):
 
 
 def instance(priority, peer, **over):
-    return dict({'name': 'VI_1', 'virtual_router_id': 51, 'interface': 'eth0', 'priority': priority, 'advert_int': 0.5,
+    return dict({'name': 'VI_1', 'virtual_router_id': 51, 'interface': 'eth0', 'family': 4, 'priority': priority,
+                 'advert_int': 0.5,
                  'nopreempt': False, 'preempt_delay': 0, 'vips': [VIP + '/24'], 'unicast_peers': [peer],
                  'track_scripts': [], 'track_interfaces': [], 'track_files': []}, **over)
 
 
 def model(host, address, priority, peer):
-    return {'host': host, 'router_id': host, 'address': address, 'instances': [instance(priority, peer)],
+    return {'host': host, 'router_id': host, 'address': address, 'address6': '', 'instances': [instance(priority, peer)],
             'virtual_servers': [service()], 'groups': {}, 'rejoin_hold': 20,
             'sync': {'enabled': True, 'instance': 'VI_1'}}
 
@@ -133,7 +134,20 @@ CASES = [
     ('address_empty', first(lambda m: m.update(address='')), 'director_address', 'set it'),
     ('address_ipv6_triple_colon', first(lambda m: m.update(address=':::')), 'director_address', "':::' is not an IP"),
     ('address_ipv4_mapped', first(lambda m: m.update(address='::ffff:192.0.2.11')), 'director_address'),
-    ('peer_not_ip', first(inst(unicast_peers=['d2'])), "unicast peer 'd2' is not an IP address"),
+    ('peer_not_ip', first(inst(unicast_peers=['d2'])), "unicast peer 'd2' of VI_1 is not an IP address",
+     'set director_address for'),
+    # IPv6 instances (the model takes their unicast source and peers from director_address6)
+    ('address6_empty', both(inst(family=6, vips=['2001:db8::10/64'], unicast_peers=['2001:db8::12'])),
+     "director_address6 '' is not an IP address", 'VI_1', 'ansible_facts.default_ipv6'),
+    ('peer6_not_ip', both(lambda m: m.update(address6='2001:db8::11'),
+                          inst(family=6, vips=['2001:db8::10/64'], unicast_peers=['d2'], unicast_src_ip='2001:db8::11')),
+     "unicast peer 'd2' of VI_1 is not an IP address", 'set director_address6 for'),
+    ('address6_ipv4', both(lambda m: m.update(address6='192.0.2.11'),
+                           inst(family=6, vips=['2001:db8::10/64'], unicast_peers=['2001:db8::12'], unicast_src_ip='192.0.2.11')),
+     'an IPv6 instance cannot send unicast adverts from or to 192.0.2.11', 'set director_address6 to an IPv6'),
+    ('vrid_twice_same_family', both(lambda m: m['instances'].append(instance(m['instances'][0]['priority'], '192.0.2.1',
+                                                                             name='VI_2', vips=['192.0.2.101/24']))),
+     'virtual_router_id 51 is used twice for IPv4 on eth0', 'VI_2'),
     ('interface_empty', both(inst(interface='')), 'director_interface', 'interface'),
     ('router_id_space', first(lambda m: m.update(router_id='lb 1')), "director_router_id 'lb 1'", 'one word'),
     ('priority_0', both(inst(priority=0)), 'director_vrrp_priority', 'outside 1-254'),
@@ -247,6 +261,18 @@ def test_good_variants_pass():
     for m in models:
         m['instances'][0]['advert_int'] = 1.0
     assert preflight_errors(models, settings, directors, hosts, inventory) == []
+
+
+def test_dual_stack_passes():
+    """An IPv6 instance beside the IPv4 one, with the same VRID (RFC 5798: one per family), unicast over IPv6."""
+    models, settings, directors, hosts, inventory = good()
+    for m, own, peer in zip(models, ('2001:db8::11', '2001:db8::12'), ('2001:db8::12', '2001:db8::11')):
+        m['address6'] = own
+        m['instances'].append(instance(m['instances'][0]['priority'], peer, name='VI_6', family=6,
+                                       vips=['2001:db8::100/64'], unicast_src_ip=own))
+        m['virtual_servers'].append(service(key='2001:db8::100 80', name='web6', ip='2001:db8::100', real_servers=[
+            real_server('r1', '2001:db8::21'), real_server('r2', '2001:db8::22')]))
+    assert preflight_errors(models, settings, directors, hosts, {'r1': {'real_server_vips': [VIP, '2001:db8::100']}}) == []
 
 
 def test_one_director_and_each_error_once():

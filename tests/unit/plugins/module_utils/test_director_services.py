@@ -35,6 +35,17 @@ def test_real_server_address(host_vars, address):
     assert real_server_address('web1', host_vars) == address
 
 
+@pytest.mark.parametrize('host_vars, address', [
+    ({'real_server_address6': '2001:db8::9', 'ansible_facts': {'default_ipv6': {'address': '2001:db8::8'}}}, '2001:db8::9'),
+    ({'ansible_facts': {'default_ipv6': {'address': '2001:db8::8'}, 'default_ipv4': {'address': '192.0.2.8'}}},
+     '2001:db8::8'),
+    # no IPv6 default route: nothing (the preflight names real_server_address6), never the IPv4 address or the name
+    ({'ansible_facts': {'default_ipv4': {'address': '192.0.2.8'}}, 'ansible_host': '192.0.2.7'}, ''),
+])
+def test_real_server_ipv6_address(host_vars, address):
+    assert real_server_address('web1', host_vars, 6) == address
+
+
 @pytest.mark.parametrize('member, protocol, expected', [
     ('fwmark 3', 'TCP', [{'fwmark': 3}]),
     ('192.0.2.10 80', 'UDP', [{'protocol': 'udp', 'address': '192.0.2.10', 'port': 80}]),
@@ -74,11 +85,17 @@ def test_drain_services_plain_fwmark_and_group():
         vs(name='other', real_servers=[{'ip': '192.0.2.22', 'port': 80, 'forwarding': 'DR'}]),
     ]}
     assert drain_services(model, '192.0.2.21') == [
-        {'name': 'web', 'port': 80, 'service': {'protocol': 'tcp', 'address': '192.0.2.100', 'port': 80}},
-        {'name': 'fw', 'port': None, 'service': {'fwmark': 3}},
-        {'name': 'grp (g 192.0.2.10-11 80)', 'port': None, 'service': {'protocol': 'tcp', 'address': '192.0.2.10', 'port': 80}},
-        {'name': 'grp (g 192.0.2.10-11 80)', 'port': None, 'service': {'protocol': 'tcp', 'address': '192.0.2.11', 'port': 80}},
-        {'name': 'nat (g 192.0.2.10-11 80)', 'port': 8080, 'service': {'protocol': 'tcp', 'address': '192.0.2.10', 'port': 80}},
-        {'name': 'nat (g 192.0.2.10-11 80)', 'port': 8080, 'service': {'protocol': 'tcp', 'address': '192.0.2.11', 'port': 80}},
+        {'name': 'web', 'address': '192.0.2.21', 'port': 80, 'service': {'protocol': 'tcp', 'address': '192.0.2.100', 'port': 80}},
+        {'name': 'fw', 'address': '192.0.2.21', 'port': None, 'service': {'fwmark': 3}},
+        {'name': 'grp (g 192.0.2.10-11 80)', 'address': '192.0.2.21', 'port': None, 'service': {'protocol': 'tcp', 'address': '192.0.2.10', 'port': 80}},
+        {'name': 'grp (g 192.0.2.10-11 80)', 'address': '192.0.2.21', 'port': None, 'service': {'protocol': 'tcp', 'address': '192.0.2.11', 'port': 80}},
+        {'name': 'nat (g 192.0.2.10-11 80)', 'address': '192.0.2.21', 'port': 8080, 'service': {'protocol': 'tcp', 'address': '192.0.2.10', 'port': 80}},
+        {'name': 'nat (g 192.0.2.10-11 80)', 'address': '192.0.2.21', 'port': 8080, 'service': {'protocol': 'tcp', 'address': '192.0.2.11', 'port': 80}},
     ]
     assert drain_services(model, '192.0.2.99') == []
+    # Both addresses of a dual-stack real server: each service's own.
+    model['virtual_servers'].append(vs(key='2001:db8::100 80', name='web6', ip='2001:db8::100',
+                                       real_servers=[{'ip': '2001:db8::21', 'port': 80, 'forwarding': 'DR'}]))
+    both = drain_services(model, ['192.0.2.22', '2001:db8::21'])
+    assert [(s['name'], s['address']) for s in both] == [('grp (g 192.0.2.10-11 80)', '192.0.2.22')] * 2 + [
+        ('other', '192.0.2.22'), ('web6', '2001:db8::21')]

@@ -126,3 +126,15 @@ def test_group_services_are_shown_and_matched():
     assert '  - d1: grp (g 192.0.2.10-11 80) is not in the live IPVS table' in lines  # 192.0.2.11 is missing
     assert '  - d1: grp: no real server is serving (all health checks failing?)' in lines
     assert not [line for line in lines if 'is not in the inventory' in line]
+
+
+def test_ipv6_service_is_matched_and_its_real_servers_bracketed():
+    web6 = dict(WEB, key='2001:db8::100 80', name='web6', ip='2001:db8::100', real_servers=[rs('2001:db8::21')])
+    model = {'virtual_servers': [web6], 'groups': {}}
+    live = [svc('-t [2001:db8::100]:80', '2001:db8::100', 80, [lrs('2001:db8::21')])]
+    hostvars = {'d1': {'_director_status_vrrp': vrrp('MASTER'), '_director_status_ipvs': {'services': live},
+                       '_director_model': model}}
+    hostvars['d1']['_director_status_vrrp']['instances'].pop()
+    lines = status_lines(directors('d1', hostvars=hostvars))
+    assert '    [2001:db8::21]:80     weight 1   up        active 3    inactive 1' in lines
+    assert lines[-1] == 'No warnings: one master per instance, the live tables match the inventory.', lines
