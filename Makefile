@@ -19,12 +19,13 @@ export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 export ANSIBLE_NOCOLOR := 1
 export NO_COLOR := 1
 
-.PHONY: help deps lab-up lab-down lab-status lab-image demo test lint sanity units argspecs matrix molecule build install-test
+.PHONY: help deps lab-up lab-down lab-status lab-image demo test lint sanity units argspecs matrix molecule build install-test metrics
 
 help:
 	@echo "make demo        lab up, demo cluster built, balancing and failover shown"
 	@echo "make test        lint, sanity, unit tests, argument specs, the older ansible-cores, install test, molecule in the lab"
 	@echo "make lab-up | lab-down | lab-status   the lab VM (or your own Docker engine)"
+	@echo "make metrics     the alert rules (promtool check and test), the exporter on Debian's prometheus_client"
 
 # The main virtualenv runs the newest ansible-core of the tested range, 2.21, on
 # Python 3.13 (pyenv's, or python3.13 on PATH as on Debian 13). On a machine with
@@ -75,6 +76,12 @@ units: deps
 argspecs: deps
 	$(PY) tools/check_argspecs.py
 
+# The alert rules checked and unit-tested by promtool, and the director's exporter
+# tested on the prometheus_client Debian ships (both packages unpacked under .build).
+metrics: deps
+	bash tools/promtool.sh
+	bash tools/exporter_debian.sh
+
 # Units, role tests, argument specs, lint and sanity on every ansible-core minor
 # meta/runtime.yml admits but the main virtualenv's (with 2.21 there: 2.19 on
 # Python 3.11, 2.20 on 3.12), each in its own virtualenv.
@@ -112,4 +119,4 @@ molecule: lab-up build
 	  { status=1; $(PY) tools/phase_times.py --summary $(PHASES); $(PY) tools/test_failures.py $(REPORT) $$s; break; }; done; \
 	rm -rf .build/installed; [ $$status = 1 ] || $(PY) tools/phase_times.py --summary $(PHASES); exit $$status
 
-test: lint sanity units argspecs matrix install-test molecule
+test: lint sanity units argspecs metrics matrix install-test molecule
