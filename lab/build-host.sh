@@ -23,6 +23,8 @@ debootstrap --variant=minbase --cache-dir="$CACHE/debs-host-$suite" --include="$
 # No consoles in a container; keepalived is started by the director role, not by the package.
 chroot "$root" systemctl mask getty@tty1 console-getty systemd-networkd-wait-online >/dev/null 2>&1
 chroot "$root" systemctl disable nftables >/dev/null 2>&1 || true
+# The director role starts node-exporter; a scenario starts Prometheus on its client.
+chroot "$root" systemctl disable prometheus prometheus-node-exporter >/dev/null 2>&1 || true
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/etc/hostname
 : >"$root/etc/machine-id"
 tar -C "$root" -cf "$work/host.tar" .

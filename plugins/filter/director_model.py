@@ -60,8 +60,9 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - The model; C(host), C(router_id), C(address), C(peers), C(instances), C(virtual_servers), C(groups), C(fwmarks),
-      C(drained), C(switchover_file), C(rejoin_hold), C(sync), C(stray_tcp), C(sysctls).
+    - The model; C(host), C(router_id), C(address), C(address6), C(peers), C(peers6), C(instances), C(virtual_servers),
+      C(groups), C(fwmarks), C(drained), C(switchover_file), C(rejoin_hold), C(sync), C(stray_tcp), C(sysctls),
+      C(exporter).
   type: dict
 """
 

@@ -38,7 +38,8 @@ SETTINGS = (
     'director_vrrp_preempt_delay', 'director_vrrp_instances', 'director_vrrp_scripts', 'director_vrrp_track_files',
     'director_switchover_file', 'director_rejoin_hold', 'director_ipvs_sync_daemon', 'director_ipvs_sync_instance',
     'director_ipvs_sync_id', 'director_sysctls', 'director_stray_tcp_drop', 'director_virtual_server_defaults',
-    'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups',
+    'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups', 'director_peer_filter',
+    'director_node_exporter', 'director_exporter', 'director_exporter_listen_address', 'director_exporter_port',
 )
 # What the model reads of another host's variables, and of its ansible_facts.
 HOST_KEYS = ('director_address', 'director_address6', 'ansible_host', 'real_server_address', 'real_server_address6',
@@ -241,6 +242,31 @@ def sync(s, instances):
     }
 
 
+def exporter(s, model):
+    """The metrics of this director: Debian's node-exporter, and the role's lvs-ha-exporter reading only the
+    sources this director has (a source it lacks would read as down)."""
+    enabled = as_bool(s['director_exporter'])
+    sources = ['keepalived', 'ipvs']
+    if model['sync']['enabled'] and model['sync']['both']:
+        sources.append('sync_daemon')  # backup_only: keepalived runs one daemon, by its state
+    if model['fwmarks'] or as_bool(s['director_peer_filter']) or model['stray_tcp']['enabled']:
+        sources.append('nftables')
+    if model['rejoin_hold'] > 0:
+        sources.append('rejoin_hold')
+    if model['switchover_file'] != '':
+        sources.append('switchover')
+    address, port = as_text(s['director_exporter_listen_address']), as_int(s['director_exporter_port'])
+    args = ['--listen-address', address, '--port', str(port)]
+    for source in sources:
+        args += ['--source', source]
+    if model['switchover_file'] != '':
+        args += ['--switchover-file', as_text(model['switchover_file'])]
+    packages = (['prometheus-node-exporter'] if as_bool(s['director_node_exporter']) else []) + \
+        (['python3-prometheus-client'] if enabled else [])
+    return {'enabled': enabled, 'node_exporter': as_bool(s['director_node_exporter']), 'address': address, 'port': port,
+            'sources': sources if enabled else [], 'args': args if enabled else [], 'packages': packages}
+
+
 def director_model(settings, host, groups, hosts, drained):
     """The model of director host; settings: its director_* variables; hosts: HOST_KEYS of the other hosts."""
     s = settings
@@ -263,7 +289,7 @@ def director_model(settings, host, groups, hosts, drained):
         sysctls.update(NAT_SYSCTLS)
     if daemon['enabled']:
         sysctls.update(SYNC_SYSCTLS)
-    return {
+    model = {
         'host': host,
         'router_id': s['director_router_id'],
         'address': s['director_address'],
@@ -283,3 +309,5 @@ def director_model(settings, host, groups, hosts, drained):
         'stray_tcp': stray_tcp(services, (s['director_address'], s['director_address6']), s['director_stray_tcp_drop']),
         'sysctls': combine(sysctls, s['director_sysctls']),
     }
+    model['exporter'] = exporter(s, model)
+    return model

@@ -29,6 +29,8 @@ IPV4_PREFIX_RE = re.compile(r'^([0-9]|[12][0-9]|3[0-2])\Z')
 IPV6_PREFIX_RE = re.compile(r'^[0-9]{1,3}\Z')
 # lb1 (keepalived's router_id is one word)
 ROUTER_ID_RE = re.compile(r'^\S+$')
+# Debian's prometheus-node-exporter listens there (director_node_exporter).
+NODE_EXPORTER_PORT = 9100
 
 
 def is_vip(text):
@@ -107,6 +109,7 @@ def director_errors(m, settings, directors, host_vars):
         errors.append("%s: director_ipvs_sync_id %s is outside 0-255; 0 takes the sync instance's VRID" % (host, sync_id))
     version = as_int(own.get('director_vrrp_version', settings['director_vrrp_version']))
     errors += instances_errors(m, version, settings)
+    errors += exporter_errors(m)
     names = [i['name'] for i in m['instances']]
     if m['sync']['enabled'] and m['sync']['instance'] not in names:
         errors.append("%s: director_ipvs_sync_instance '%s' names no VRRP instance; use one of %s"
@@ -116,6 +119,22 @@ def director_errors(m, settings, directors, host_vars):
             errors.append("%s: director_virtual_server_defaults: unknown key '%s'; use options of director_virtual_servers "
                           "(%s)" % (host, key, ', '.join(settings['vs_options'])))
     return errors + services_errors(m, settings, host_vars)
+
+
+def exporter_errors(m):
+    """The exporter's listen address and port (NODE_EXPORTER_PORT is node-exporter's)."""
+    e, host, errors = m.get('exporter', {}), m['host'], []
+    if not e.get('enabled'):
+        return errors
+    if not 1 <= e['port'] <= 65535:
+        errors.append('%s: director_exporter_port %s is outside 1-65535 (default 9848)' % (host, e['port']))
+    elif e['node_exporter'] and e['port'] == NODE_EXPORTER_PORT:
+        errors.append('%s: director_exporter_port %s is node-exporter\'s; choose another port (default 9848), or set '
+                      'director_node_exporter: false' % (host, e['port']))
+    if not is_ip_address(e['address']):
+        errors.append("%s: director_exporter_listen_address '%s' is not an IP address; 0.0.0.0 listens on every IPv4 "
+                      'address' % (host, e['address']))
+    return errors
 
 
 def instances_errors(m, version, settings):

@@ -2,8 +2,10 @@
 inventory (molecule.yml) as the expected state, traffic from the client."""
 
 import base64
+import datetime
 import json
 import os
+import re
 import time
 
 import docker
@@ -88,6 +90,44 @@ def real_address(real, vip):
     return ADDRESS6[real] if ":" in vip else ADDRESS[real]
 
 
+# The directors' exporters (role defaults): the role's, and Debian's node-exporter.
+EXPORTER_PORT = int(DIRECTOR_VARS["director_exporter_port"])
+NODE_EXPORTER_PORT = 9100
+_SAMPLE = re.compile(r'^(\w+)(?:\{(.*)\})? (\S+)$')
+_LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def scrape(director, port=None):
+    """{(name, ((label, value), ...)): value} of a director's exporter, fetched from the client as Prometheus would."""
+    text = host(CLIENTS[0]).check_output(f"curl -sf --max-time 10 http://{ADDRESS[director]}:{port or EXPORTER_PORT}/metrics")
+    samples = {}
+    for line in text.splitlines():
+        found = _SAMPLE.match(line)
+        if found and not line.startswith("#"):
+            name, labels, value = found.groups()
+            samples[(name, tuple(sorted(_LABEL.findall(labels or ""))))] = float(value)
+    return samples
+
+
+# A scenario's Prometheus server (lab/prometheus/lab_prometheus.yml) on its hosts of group prometheus.
+PROMETHEUS = GROUPS.get("prometheus", [])
+PROMETHEUS_INTERVAL = 2.0  # seconds: lab_prometheus_interval
+
+
+def prometheus(path, **params):
+    """The data of a Prometheus API call (path: query, query_range, ...), made on the Prometheus host."""
+    args = " ".join(f"--data-urlencode {k}={json.dumps(str(v))}" for k, v in params.items())
+    out = host(PROMETHEUS[0]).check_output(f"curl -sfG --max-time 10 http://127.0.0.1:9090/api/v1/{path} {args}")
+    answer = json.loads(out)
+    assert answer["status"] == "success", answer
+    return answer["data"]
+
+
+def metric(samples, name, **labels):
+    """The values of metric `name` whose labels include `labels`."""
+    return [v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= set(ls)]
+
+
 def host(name):
     return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
 
@@ -141,6 +181,12 @@ def transition_lines(director):
 
 def transitions(director):
     return [fields[3] for fields in transition_lines(director)]
+
+
+def epoch(stamp):
+    """Seconds since the epoch of an RFC 3339 UTC stamp with up to 9 fraction digits (the notify log's, Docker's)."""
+    day = datetime.datetime.strptime(stamp[:10], "%Y-%m-%d").replace(tzinfo=datetime.timezone.utc).timestamp()
+    return day + seconds(stamp)
 
 
 def seconds(stamp):

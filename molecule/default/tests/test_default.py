@@ -11,9 +11,10 @@ import re
 
 import pytest
 import docker
-from conftest import (ADDRESS, ADDRESS6, ADVERT, CLIENTS, DIRECTORS, DIRECTOR_VARS, GROUP_VARS, REALS, VIP, VIPS,
-                      bracketed, expected_ipvs, host, ipvs_save, python_command, real_address, requests_from, seconds,
-                      transition_lines, vip_holders, wait_until)
+from conftest import (ADDRESS, ADDRESS6, ADVERT, CLIENTS, DIRECTORS, DIRECTOR_VARS, EXPORTER_PORT, GROUP_VARS, PROMETHEUS,
+                      PROMETHEUS_INTERVAL, REALS, VIP, VIPS, bracketed, epoch, expected_ipvs, host, ipvs_save, metric,
+                      prometheus, python_command, real_address, requests_from, scrape, seconds, transition_lines,
+                      vip_holders, wait_until)
 
 # The backup's promise: 3 x advert + skew (< 1 advert), plus the lab's noise
 # (TCG VM, shared); the speed itself is measured by the failover benchmark.
@@ -68,10 +69,30 @@ def test_real_server_leaves_and_rejoins_the_pool(master):
     # Its entry in every service, of each family.
     entries = [f"-r {bracketed(real_address(real, vip))}:80 " for vip in VIPS]
     web = host(real)
-    web.check_output("systemctl stop lab-web")
+    stopped = float(web.check_output("systemctl stop lab-web; date +%s.%N"))
     try:
         gone, left_after = wait_until(lambda: not any(e in line for line in ipvs_save(master) for e in entries), 30)
         assert gone, f"{real} still in {master}'s pool 30 s after its web service stopped"
+        # The exporter says so at the next scrape, for each family's service; the other one is up.
+        samples = scrape(master)
+        for vip in VIPS:
+            assert metric(samples, "lvs_ha_real_server_up", vip=vip, real_server=real_address(real, vip)) == [0.0], vip
+            assert metric(samples, "lvs_ha_real_server_up", vip=vip, real_server=real_address(other, vip)) == [1.0], vip
+        if PROMETHEUS:
+            # Prometheus's first sample of it down (every family's service): within the check's bound plus one scrape.
+            query = (f'lvs_ha_real_server_up{{instance="{master}:{EXPORTER_PORT}",'
+                     f'real_server=~"{"|".join(real_address(real, vip) for vip in VIPS)}"}}[2m]')
+
+            def down_in_prometheus():
+                series = prometheus("query", query=query)["result"]
+                firsts = [min([float(t) for t, v in s["values"] if float(t) >= stopped and v == "0"], default=None)
+                          for s in series]
+                return len(series) == len(VIPS) and None not in firsts and max(firsts)
+
+            seen, _ = wait_until(down_in_prometheus, 20, interval=1)
+            assert seen, f"{real} not down in Prometheus 20 s after {left_after:.1f} s: {prometheus('query', query=query)}"
+            prometheus_after = seen - stopped
+            print(f"{real} down in Prometheus {prometheus_after:.1f} s after its web service stopped")
         for vip in VIPS:
             answers = requests_from(CLIENT, 20, vip=vip)
             assert answers == [other] * 20, f"while {real} is down, through {vip}: {answers}"
@@ -84,6 +105,8 @@ def test_real_server_leaves_and_rejoins_the_pool(master):
     check = GROUP_VARS["directors"]["director_virtual_servers"][0]["check"]
     window = 2 + check["retry"] * (check["connect_timeout"] + check["delay_before_retry"]) + 5
     assert left_after <= window
+    if PROMETHEUS:
+        assert prometheus_after <= window + PROMETHEUS_INTERVAL
 
 
 @pytest.mark.parametrize("instance", [i["name"] for i in DIRECTOR_VARS["director_vrrp_instances"]])
@@ -112,6 +135,16 @@ def test_failover_within_bound_and_long_connection_survives(master_killed):
         takeover = seconds(became_master) - seconds(killed)
         print(f"failover: {instance} MASTER on the backup {takeover:.2f} s after the kill (bound {FAILOVER_BOUND:.1f} s)")
         assert 0 <= takeover <= FAILOVER_BOUND, f"{instance}: takeover {takeover:.2f} s, bound {FAILOVER_BOUND:.1f} s"
+        if PROMETHEUS:
+            # Prometheus's first sample of the backup as MASTER: within two scrapes of its notification.
+            series = prometheus("query", query=f'keepalived_vrrp_state{{instance="{DIRECTORS[1]}:{EXPORTER_PORT}",'
+                                               f'iname="{instance}"}}[5m]')["result"]
+            samples = [(t, float(v)) for t, v in series[0]["values"]] if series else []
+            first = [t for t, v in samples if v == 2 and t >= epoch(killed)]
+            assert first, f"{instance}: no sample of {DIRECTORS[1]} as MASTER in Prometheus since the kill: {samples[-10:]}"
+            seen = first[0] - epoch(became_master)
+            print(f"failover: {instance} MASTER in Prometheus {seen:.2f} s after the notification")
+            assert seen <= 2 * PROMETHEUS_INTERVAL, f"{instance}: Prometheus saw MASTER {seen:.2f} s after the notification"
     for vip, verdict in verdicts.items():
         print(f"failover through {vip}: client verdict {verdict}")
         assert verdict["outage"] <= FAILOVER_BOUND, (vip, verdict)

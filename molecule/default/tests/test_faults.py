@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import pytest
-from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTOR_VARS, DIRECTORS, INVENTORY, REALS, TRANSITIONS_LOG, VIP, expected_ipvs,
+from conftest import (ADDRESS, ADVERT, CLIENTS, DIRECTOR_VARS, DIRECTORS, INVENTORY, PROMETHEUS, REALS, TRANSITIONS_LOG, VIP,
+                      expected_ipvs, prometheus,
                       ipvs_save, python_command, requests_from, seconds, transition_lines, transitions, vip_holders, wait_until)
 
 CLIENT = CLIENTS[0]
@@ -81,6 +82,11 @@ def test_split_brain_shows_in_status_and_heals_to_one_master(capsys):
         both, took = wait_until(lambda: len(vip_holders(DIRECTORS)) == 2, 15)
         assert both, f"VRRP dropped both ways for 15 s, VIP still held by {vip_holders(DIRECTORS)} only"
         client_during = client_mac_for_vip()
+        # What pages the operator: the two-masters alert, pending (its for: 30 s) or firing.
+        if PROMETHEUS:
+            alert, alert_after = wait_until(lambda: prometheus(
+                "query", query='ALERTS{alertname="LvsHaVrrpSplitBrain"}')["result"], 20, interval=1)
+            assert alert, "Prometheus shows no LvsHaVrrpSplitBrain alert 20 s into the split brain"
         # The status playbook, run by an operator who suspects something.
         status = ansible_playbook("lvs.ha.status")
     finally:
@@ -99,7 +105,8 @@ def test_split_brain_shows_in_status_and_heals_to_one_master(capsys):
     with capsys.disabled():
         print(f"\nsplit brain: both MASTER {took:.1f} s after VRRP was cut; client's VIP entry during it "
               f"{'the backup' if client_during == macs[backup] else client_during}; one MASTER {one_master:.2f} s "
-              f"after the heal (advert {ADVERT} s); client's entry back on the master after {arp_after:.1f} s")
+              f"after the heal (advert {ADVERT} s); client's entry back on the master after {arp_after:.1f} s"
+              + (f"; alert {alert[0]['metric']['alertstate']} {alert_after:.1f} s after both were MASTER" if PROMETHEUS else ""))
     assert client_after, f"client's ARP entry for {VIP} is {client_mac_for_vip()}, not {master}'s {macs[master]}"
     # Lab bound: one advert plus the TCG lab's noise for the notify script's stamp.
     assert one_master <= ADVERT + 1.0

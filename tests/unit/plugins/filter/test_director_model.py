@@ -154,3 +154,21 @@ def test_multicast_ipv6_instance_leaves_the_ipv6_peer_filter_empty():
                                                   'unicast': False}]
     model = MODEL(settings['e1'], 'e1', groups, hostvars, [])
     assert model['instances'][0]['unicast_peers'] == [] and model['peers6'] == []
+
+
+def test_exporter_reads_only_the_sources_this_director_has():
+    groups, hostvars, settings = edge()
+    model = MODEL(settings['e1'], 'e1', groups, hostvars, [])
+    exporter = model['exporter']
+    assert exporter['packages'] == ['prometheus-node-exporter', 'python3-prometheus-client']
+    assert exporter['args'][:4] == ['--listen-address', '0.0.0.0', '--port', '9848']
+    assert exporter['sources'] == ['keepalived', 'ipvs', 'sync_daemon', 'nftables', 'rejoin_hold', 'switchover']
+    # No sync daemon, no hold, no switchover file, no nftables table: not read (they would read as down).
+    settings['e1'].update(director_ipvs_sync_daemon=False, director_switchover_file='', director_peer_filter=False,
+                          director_stray_tcp_drop=False, director_virtual_servers=[], director_exporter_port='9900')
+    exporter = MODEL(settings['e1'], 'e1', groups, hostvars, [])['exporter']
+    assert exporter['sources'] == ['keepalived', 'ipvs'] and exporter['port'] == 9900
+    assert exporter['args'] == ['--listen-address', '0.0.0.0', '--port', '9900', '--source', 'keepalived', '--source', 'ipvs']
+    settings['e1'].update(director_exporter=False, director_node_exporter=False)
+    exporter = MODEL(settings['e1'], 'e1', groups, hostvars, [])['exporter']
+    assert exporter['packages'] == [] and exporter['args'] == [] and not exporter['enabled']

@@ -74,6 +74,13 @@ def both(*changes):
     return apply
 
 
+def exporter(**over):
+    """A change of the model's exporter (director_exporter on, node-exporter too)."""
+    def apply(m):
+        m['exporter'] = dict({'enabled': True, 'node_exporter': True, 'address': '0.0.0.0', 'port': 9848}, **over)
+    return apply
+
+
 def first(*changes):
     """A change to d1's model only (a host variable)."""
     def apply(case):
@@ -145,6 +152,11 @@ CASES = [
     ('address6_ipv4', both(lambda m: m.update(address6='192.0.2.11'),
                            inst(family=6, vips=['2001:db8::10/64'], unicast_peers=['2001:db8::12'], unicast_src_ip='192.0.2.11')),
      'an IPv6 instance cannot send unicast adverts from or to 192.0.2.11', 'set director_address6 to an IPv6'),
+    # The exporter (director_exporter): its port and listen address, before anything is installed.
+    ('exporter_port_9100', both(exporter(port=9100)), "director_exporter_port 9100 is node-exporter's",
+     'director_node_exporter: false'),
+    ('exporter_port_0', first(exporter(port=0)), 'd1: director_exporter_port 0 is outside 1-65535'),
+    ('exporter_address_name', both(exporter(address='lb1')), "director_exporter_listen_address 'lb1' is not an IP"),
     ('vrid_twice_same_family', both(lambda m: m['instances'].append(instance(m['instances'][0]['priority'], '192.0.2.1',
                                                                              name='VI_2', vips=['192.0.2.101/24']))),
      'virtual_router_id 51 is used twice for IPv4 on eth0', 'VI_2'),
