@@ -17,7 +17,7 @@ if [ ! -f "$dest/.stamp" ]; then
     $sudo apt-get update -qq >&2
     download
   fi
-  rm -rf "$dest"
+  rm -rf "$dest" && mkdir -p "$dest"
   dpkg-deb -x "$tmp"/*.deb "$dest"
   dpkg-deb -f "$tmp"/*.deb Version > "$dest/.stamp"
 fi

@@ -86,6 +86,10 @@ def test_services_filters():
     filters = director_services.FilterModule().filters()
     assert filters['real_server_address']({'ansible_host': '192.0.2.7'}, 'web1') == '192.0.2.7'
     assert filters['director_drain_services'](MODEL, '192.0.2.21')[0]['name'] == 'web'
+    assert filters['real_server_address']({'real_server_address6': '2001:db8::21'}, 'web1', '6') == '2001:db8::21'
+    # As ip and ipvsadm print it: the real server's check compares its VIPs so.
+    assert filters['canonical_address']('2001:DB8:0::10') == '2001:db8::10'
+    assert filters['canonical_address']('192.0.2.10') == '192.0.2.10' and filters['canonical_address']('web') == 'web'
     assert 'director_preflight_errors' in director_checks.FilterModule().filters()
 
 
