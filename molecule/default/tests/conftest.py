@@ -97,9 +97,10 @@ _SAMPLE = re.compile(r'^(\w+)(?:\{(.*)\})? (\S+)$')
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
-def scrape(director, port=None):
+def scrape(director, port=None, query=""):
     """{(name, ((label, value), ...)): value} of a director's exporter, fetched from the client as Prometheus would."""
-    text = host(CLIENTS[0]).check_output(f"curl -sf --max-time 10 http://{ADDRESS[director]}:{port or EXPORTER_PORT}/metrics")
+    url = f"http://{ADDRESS[director]}:{port or EXPORTER_PORT}/metrics{query}"
+    text = host(CLIENTS[0]).check_output(f"curl -sf --max-time 10 '{url}'")
     samples = {}
     for line in text.splitlines():
         found = _SAMPLE.match(line)
@@ -111,7 +112,7 @@ def scrape(director, port=None):
 
 # A scenario's Prometheus server (lab/prometheus/lab_prometheus.yml) on its hosts of group prometheus.
 PROMETHEUS = GROUPS.get("prometheus", [])
-PROMETHEUS_INTERVAL = 2.0  # seconds: lab_prometheus_interval
+PROMETHEUS_INTERVAL = 5.0  # seconds: lab_prometheus_interval
 
 
 def prometheus(path, **params):

@@ -32,7 +32,7 @@ def test_every_real_server_up_in_every_service(master):
 
 def backends(director):
     """node-exporter's IPVS backends and ipvsadm's, read back to back: {(address, port): (weight, active, inactive)}."""
-    samples = scrape(director, NODE_EXPORTER_PORT)
+    samples = scrape(director, NODE_EXPORTER_PORT, "?collect[]=ipvs")
     live = {}
     for line in host(director).check_output("ipvsadm -L -n").splitlines():
         found = IPVSADM_REAL.match(line)
