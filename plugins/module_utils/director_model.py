@@ -231,40 +231,45 @@ def sync(s, instances):
     """The IPVS sync daemon: it follows a VRRP instance (the first by default), its VRID the default sync id."""
     name = s['director_ipvs_sync_instance'] or (instances[0]['name'] if instances else '')
     followed = [i for i in instances if i['name'] == name]
+    enabled = as_bool(s['director_ipvs_sync_daemon']) and name != ''
+    both = as_int(s['director_sysctls'].get('net.ipv4.vs.backup_only', 0)) == 0
     return {
-        'enabled': as_bool(s['director_ipvs_sync_daemon']) and name != '',
+        'enabled': enabled,
         'interface': followed[0]['interface'] if followed else s['director_interface'],
         'instance': name,
         'id': as_int(s['director_ipvs_sync_id']) or (followed[0]['virtual_router_id'] if followed else 0),
         # Both daemons on every director unless backup_only: a running backup daemon would
         # switch this director's IPVS off, so keepalived runs the one its state calls for.
-        'both': as_int(s['director_sysctls'].get('net.ipv4.vs.backup_only', 0)) == 0,
+        'both': both,
+        # The role runs both (lvs-ha-sync.service); otherwise keepalived runs one, or none runs.
+        'both_run': enabled and both,
     }
+
+
+def local_address(address):
+    """Where this director reaches a service of its own listening on address (every address: the loopback)."""
+    if address in ('', '0.0.0.0'):
+        return '127.0.0.1'
+    if address == '::':
+        return '[::1]'
+    return '[%s]' % address if ':' in address else address
 
 
 def exporter(s, model):
     """The metrics of this director: Debian's node-exporter, and the role's lvs-ha-exporter reading only the
     sources this director has (a source it lacks would read as down)."""
-    enabled = as_bool(s['director_exporter'])
-    sources = ['keepalived', 'ipvs']
-    if model['sync']['enabled'] and model['sync']['both']:
-        sources.append('sync_daemon')  # backup_only: keepalived runs one daemon, by its state
-    if model['fwmarks'] or as_bool(s['director_peer_filter']) or model['stray_tcp']['enabled']:
-        sources.append('nftables')
-    if model['rejoin_hold'] > 0:
-        sources.append('rejoin_hold')
-    if model['switchover_file'] != '':
-        sources.append('switchover')
+    enabled, node_exporter = as_bool(s['director_exporter']), as_bool(s['director_node_exporter'])
+    wanted = [('sync_daemon', model['sync']['both_run']), ('nftables', model['nftables']),
+              ('rejoin_hold', model['rejoin_hold'] > 0), ('switchover', model['switchover_file'] != '')]
+    sources = ['keepalived', 'ipvs'] + [name for name, has in wanted if has]
     address, port = as_text(s['director_exporter_listen_address']), as_int(s['director_exporter_port'])
-    args = ['--listen-address', address, '--port', str(port)]
-    for source in sources:
-        args += ['--source', source]
-    if model['switchover_file'] != '':
+    args = ['--listen-address', address, '--port', str(port)] + [a for name in sources for a in ('--source', name)]
+    if 'switchover' in sources:
         args += ['--switchover-file', as_text(model['switchover_file'])]
-    packages = (['prometheus-node-exporter'] if as_bool(s['director_node_exporter']) else []) + \
-        (['python3-prometheus-client'] if enabled else [])
-    return {'enabled': enabled, 'node_exporter': as_bool(s['director_node_exporter']), 'address': address, 'port': port,
-            'sources': sources if enabled else [], 'args': args if enabled else [], 'packages': packages}
+    packages = (['prometheus-node-exporter'] if node_exporter else []) + (['python3-prometheus-client'] if enabled else [])
+    return {'enabled': enabled, 'node_exporter': node_exporter, 'address': address, 'port': port,
+            'local': local_address(address), 'sources': sources if enabled else [], 'args': args if enabled else [],
+            'packages': packages}
 
 
 def director_model(settings, host, groups, hosts, drained):
@@ -309,5 +314,7 @@ def director_model(settings, host, groups, hosts, drained):
         'stray_tcp': stray_tcp(services, (s['director_address'], s['director_address6']), s['director_stray_tcp_drop']),
         'sysctls': combine(sysctls, s['director_sysctls']),
     }
+    # The lvs_ha nftables table: for fwmarks, the peer filter, or stray TCP to drop.
+    model['nftables'] = bool(fwmarks) or as_bool(s['director_peer_filter']) or model['stray_tcp']['enabled']
     model['exporter'] = exporter(s, model)
     return model

@@ -96,12 +96,11 @@ def director_errors(m, settings, directors, host_vars):
     if not m['instances']:
         errors.append('%s: director_vrrp_instances is empty; define at least one instance with name, virtual_router_id '
                       'and vips' % host)
-    for version, setting, fact in ((4, 'director_address', 'default_ipv4'), (6, 'director_address6', 'default_ipv6')):
+    for version, key, setting in ((4, 'address', 'director_address'), (6, 'address6', 'director_address6')):
         unicast = [i['name'] for i in m['instances'] if i['family'] == version and i['unicast_peers']]
-        if unicast and not is_ip_address(m['address6' if version == 6 else 'address']):
+        if unicast and not is_ip_address(m[key]):
             errors.append("%s: %s '%s' is not an IP address; set it (the unicast VRRP source of %s) or gather facts "
-                          '(ansible_facts.%s)' % (host, setting, m['address6' if version == 6 else 'address'],
-                                                  ', '.join(unicast), fact))
+                          '(ansible_facts.default_ipv%d)' % (host, setting, m[key], ', '.join(unicast), version))
     if not ROUTER_ID_RE.match(str(m['router_id'])):
         errors.append("%s: director_router_id '%s' must be one word without blanks" % (host, m['router_id']))
     sync_id = as_int(own.get('director_ipvs_sync_id', settings['director_ipvs_sync_id']))

@@ -106,7 +106,7 @@ def test_no_instances_no_sync():
     _groups, _hostvars, settings = edge()
     settings['e1'].update(director_vrrp_instances=[], director_ipvs_sync_instance='')
     model = MODEL(settings['e1'], 'e1', {}, {})
-    assert model['sync'] == {'enabled': False, 'interface': 'eth0', 'instance': '', 'id': 0, 'both': True}
+    assert model['sync'] == {'enabled': False, 'interface': 'eth0', 'instance': '', 'id': 0, 'both': True, 'both_run': False}
     assert model['rejoin_hold'] == 0
 
 
@@ -166,9 +166,19 @@ def test_exporter_reads_only_the_sources_this_director_has():
     # No sync daemon, no hold, no switchover file, no nftables table: not read (they would read as down).
     settings['e1'].update(director_ipvs_sync_daemon=False, director_switchover_file='', director_peer_filter=False,
                           director_stray_tcp_drop=False, director_virtual_servers=[], director_exporter_port='9900')
-    exporter = MODEL(settings['e1'], 'e1', groups, hostvars, [])['exporter']
+    model = MODEL(settings['e1'], 'e1', groups, hostvars, [])
+    exporter = model['exporter']
+    assert not model['nftables'] and not model['sync']['both_run']
     assert exporter['sources'] == ['keepalived', 'ipvs'] and exporter['port'] == 9900
     assert exporter['args'] == ['--listen-address', '0.0.0.0', '--port', '9900', '--source', 'keepalived', '--source', 'ipvs']
     settings['e1'].update(director_exporter=False, director_node_exporter=False)
     exporter = MODEL(settings['e1'], 'e1', groups, hostvars, [])['exporter']
     assert exporter['packages'] == [] and exporter['args'] == [] and not exporter['enabled']
+
+
+@pytest.mark.parametrize('address, local', [('0.0.0.0', '127.0.0.1'), ('', '127.0.0.1'), ('::', '[::1]'),
+                                            ('192.0.2.11', '192.0.2.11'), ('2001:db8::11', '[2001:db8::11]')])
+def test_the_role_scrapes_its_exporter_where_it_listens(address, local):
+    _groups, _hostvars, settings = edge()
+    settings['e1']['director_exporter_listen_address'] = address
+    assert MODEL(settings['e1'], 'e1', {}, {})['exporter']['local'] == local
