@@ -20,7 +20,7 @@ configuration() {   # label, then extra variables for the converge
   molecule converge -s default -- "$@" >/dev/null
   "${bench[@]}" --label "$label"
 }
-configuration "role defaults (advert 0.5 s, sync daemons, rejoin hold 20 s)"
+configuration "role defaults (advert 0.5 s at nice -20, sync daemons, rejoin hold 20 s)"
 configuration "no rejoin hold" -e director_rejoin_hold=0
 configuration "stock timers (advert 1 s)" -e director_vrrp_advert_int=1
 configuration "fast (advert 0.25 s)" -e director_vrrp_advert_int=0.25

@@ -1,4 +1,5 @@
-"""Lab web service: answers every GET with this host's name, on each given port.
+"""Lab web service: answers GET / (and /health) with this host's name, on each given port; any other path is
+404, so a health check pushed with a wrong path fails as it would on a real site.
 
 HTTP/1.1 with keep-alive, so a client can hold one connection open across a
 director failover and send more requests on it.
@@ -10,17 +11,20 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NAME = socket.gethostname().encode() + b"\n"
+PATHS = ("/", "/health")
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        self.send_response(200)
+        found = self.path.split("?")[0] in PATHS
+        body = NAME if found else b"not found\n"
+        self.send_response(200 if found else 404)
         self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(NAME)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(NAME)
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass

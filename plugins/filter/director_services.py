@@ -3,11 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""lvs.ha.real_server_address, lvs.ha.director_drain_services and lvs.ha.canonical_address
-(module_utils/director_services.py)."""
+"""lvs.ha.real_server_address, lvs.ha.director_drain_services, lvs.ha.director_drain_refusals and
+lvs.ha.canonical_address (module_utils/director_services.py, director_depool.py)."""
 
 from __future__ import annotations
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_depool import drain_refusals
 from ansible_collections.lvs.ha.plugins.module_utils.director_services import canonical, drain_services, real_server_address
 
 
@@ -19,4 +20,4 @@ def real_server_address_filter(host_vars, host, version=4):
 class FilterModule:
     def filters(self):
         return {'real_server_address': real_server_address_filter, 'director_drain_services': drain_services,
-                'canonical_address': canonical}
+                'director_drain_refusals': drain_refusals, 'canonical_address': canonical}

@@ -7,13 +7,30 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+
 from ansible_collections.lvs.ha.plugins.module_utils.director_status import status_lines
 
 
+def depool_services(slurped):
+    """The depool guard's services by key from its state file as ansible.builtin.slurp read it; {} (nothing held)
+    when the file is absent (no check of a service of policy keep failed since boot) or not the guard's."""
+    try:
+        state = json.loads(base64.b64decode((slurped or {}).get('content', '')) or b'{}')
+    except (ValueError, TypeError, binascii.Error):
+        return {}
+    services = state.get('services') if isinstance(state, dict) else None
+    return services if isinstance(services, dict) else {}
+
+
 def director_status(play_hosts, hostvars):
-    """play_hosts: the directors, each with _director_status_vrrp, _director_status_ipvs and _director_model."""
+    """play_hosts: the directors, each with _director_status_vrrp, _director_status_ipvs, _director_model and
+    _director_status_depool (optional)."""
     return status_lines([{'host': h, 'vrrp': hostvars[h]['_director_status_vrrp'], 'ipvs': hostvars[h]['_director_status_ipvs'],
-                          'model': hostvars[h]['_director_model']} for h in play_hosts])
+                          'model': hostvars[h]['_director_model'],
+                          'depool': depool_services(hostvars[h].get('_director_status_depool'))} for h in play_hosts])
 
 
 class FilterModule:

@@ -16,8 +16,14 @@ input is not refused here: the preflight reports it, naming the variable.
 
 from __future__ import annotations
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_depool import depool_guard
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import family
-from ansible_collections.lvs.ha.plugins.module_utils.director_services import default_address, real_server_address
+from ansible_collections.lvs.ha.plugins.module_utils.director_services import (
+    default_address,
+    real_server_address,
+    services_of,
+)
+from ansible_collections.lvs.ha.plugins.module_utils.director_two_node import director_addresses, director_macs, two_node
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import DEFAULT_WEIGHT
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import (
     as_bool,
@@ -40,10 +46,11 @@ SETTINGS = (
     'director_ipvs_sync_id', 'director_sysctls', 'director_stray_tcp_drop', 'director_virtual_server_defaults',
     'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups', 'director_peer_filter',
     'director_node_exporter', 'director_exporter', 'director_exporter_listen_address', 'director_exporter_port',
+    'director_depool_policy', 'director_depool_threshold', 'director_vrrp_nice',
 )
 # What the model reads of another host's variables, and of its ansible_facts.
 HOST_KEYS = ('director_address', 'director_address6', 'ansible_host', 'real_server_address', 'real_server_address6',
-             'real_server_weight')
+             'real_server_weight', 'director_macaddress')
 FACT_KEYS = ('default_ipv4', 'default_ipv6')
 # The director's own address variable for each VRRP family.
 ADDRESS_SETTING = {4: 'director_address', 6: 'director_address6'}
@@ -168,15 +175,27 @@ def real_server(r, vs, check, is_fw, ports, drained):
         # A marked service has no port of its own: check the first marked one.
         rs_check['connect_port'] = ports[0]
     ip = as_text(r.get('ip'))
+    weight = as_int(r.get('weight', DEFAULT_WEIGHT))
     return {
         'host': r.get('host', ''),
         'ip': ip,
         'port': None if is_fw else r.get('port', vs.get('port')),
-        'weight': 0 if ip in drained else as_int(r.get('weight', DEFAULT_WEIGHT)),
+        'weight': 0 if ip in drained else weight,
+        # Before any drain: the depool guard's threshold is a share of it.
+        'configured_weight': weight,
         'forwarding': upper(r.get('forwarding', vs.get('forwarding'))),
         'inhibit_on_failure': r.get('inhibit_on_failure'),
         'check': rs_check,
     }
+
+
+def live_services(vs, groups_by_name):
+    """The IPVS services keepalived makes of vs (director_services.services_of); none for a broken key, which the
+    preflight reports."""
+    try:
+        return [matcher for _, matcher in services_of(vs, groups_by_name)]
+    except (TypeError, ValueError, KeyError, IndexError):
+        return []
 
 
 def virtual_server(v, s, groups_by_name, default_rs, drained):
@@ -203,8 +222,18 @@ def virtual_server(v, s, groups_by_name, default_rs, drained):
         model[field] = as_bool(vs.get(field, False))
     model['sorry_server'] = vs.get('sorry_server')
     version = family(vs['ip']) if 'ip' in vs else None
+    model['family'] = version or 4
     model['real_servers'] = [real_server(r, vs, check, is_fw, ports, drained)
                              for r in vs.get('real_servers', default_rs[6 if version == 6 else 4])]
+    model['depool_guard'] = depool_guard(vs, s['director_depool_policy'], s['director_depool_threshold'],
+                                         model['real_servers'])
+    if model['depool_guard']['policy'] == 'keep':
+        # A failed real server stays in IPVS at weight 0, where the guard can give its weight back.
+        for rs in model['real_servers']:
+            rs['inhibit_on_failure'] = True
+    elif model['depool_guard']['policy'] == 'sorry' and model['quorum'] is None:
+        model['quorum'] = model['depool_guard']['min_weight']
+    model['live'] = live_services(model, groups_by_name)
     mark = None
     if 'fwmark' in vs and 'ip' in vs and len(ports) > 0:
         mark = {'mark': as_int(vs['fwmark']), 'ip': vs['ip'], 'family': version or 4, 'protocol': lower(vs.get('protocol')),
@@ -260,7 +289,8 @@ def exporter(s, model):
     sources this director has (a source it lacks would read as down)."""
     enabled, node_exporter = as_bool(s['director_exporter']), as_bool(s['director_node_exporter'])
     wanted = [('sync_daemon', model['sync']['both_run']), ('nftables', model['nftables']),
-              ('rejoin_hold', model['rejoin_hold'] > 0), ('switchover', model['switchover_file'] != '')]
+              ('rejoin_hold', model['rejoin_hold'] > 0), ('switchover', model['switchover_file'] != ''),
+              ('depool_guard', model['depool_guard'])]
     sources = ['keepalived', 'ipvs'] + [name for name, has in wanted if has]
     address, port = as_text(s['director_exporter_listen_address']), as_int(s['director_exporter_port'])
     args = ['--listen-address', address, '--port', str(port)] + [a for name in sources for a in ('--source', name)]
@@ -287,6 +317,8 @@ def director_model(settings, host, groups, hosts, drained):
         vs, mark = virtual_server(v, s, groups_by_name, default_rs, drained)
         services.append(vs)
         fwmarks.extend([mark] if mark else [])
+    macs = director_macs(directors, host, hosts)
+    is_two_node = two_node(services, fwmarks, director_addresses(directors, host, s, hosts), macs)
     daemon = sync(s, instances)
     v6 = [i for i in instances if i['family'] == 6]
     sysctls = dict(BASE_SYSCTLS)
@@ -297,6 +329,7 @@ def director_model(settings, host, groups, hosts, drained):
     model = {
         'host': host,
         'router_id': s['director_router_id'],
+        'vrrp_nice': as_int(s['director_vrrp_nice'], None),
         'address': s['director_address'],
         'address6': s['director_address6'],
         'peers': peers[4],
@@ -307,6 +340,9 @@ def director_model(settings, host, groups, hosts, drained):
         'virtual_servers': services,
         'groups': groups_by_name,
         'fwmarks': fwmarks,
+        # Directors that are real servers too: their MACs leave packets unmarked (director_two_node.py).
+        'two_node': is_two_node,
+        'director_macs': macs,
         'drained': drained,
         'switchover_file': s['director_switchover_file'],
         'rejoin_hold': as_int(s['director_rejoin_hold']) if daemon['enabled'] else 0,
@@ -315,6 +351,8 @@ def director_model(settings, host, groups, hosts, drained):
         'sysctls': combine(sysctls, s['director_sysctls']),
     }
     # The lvs_ha nftables table: for fwmarks, the peer filter, or stray TCP to drop.
+    # The guard script and the services file it reads, for services of policy keep.
+    model['depool_guard'] = any(vs['depool_guard']['policy'] == 'keep' for vs in services)
     model['nftables'] = bool(fwmarks) or as_bool(s['director_peer_filter']) or model['stray_tcp']['enabled']
     model['exporter'] = exporter(s, model)
     return model

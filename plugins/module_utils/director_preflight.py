@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_depool import depool_errors
+from ansible_collections.lvs.ha.plugins.module_utils.director_two_node import two_node_errors
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import instance_family_errors, service_family_errors
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import CHECK_TYPES, FORWARDING, PROTOCOLS, SCHEDULERS
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_validate import address_refusal, is_interface_name, is_ip_address
@@ -107,8 +109,12 @@ def director_errors(m, settings, directors, host_vars):
     if not 0 <= sync_id <= 255:
         errors.append("%s: director_ipvs_sync_id %s is outside 0-255; 0 takes the sync instance's VRID" % (host, sync_id))
     version = as_int(own.get('director_vrrp_version', settings['director_vrrp_version']))
+    nice = m.get('vrrp_nice', 0)   # the model always has it; the preflight's test fixtures need not
+    if nice is None or not -20 <= nice <= 19:
+        errors.append('%s: director_vrrp_nice is not a nice value from -20 to 19 (-20: the VRRP adverts go first); '
+                      'set it as a whole number' % host)
     errors += instances_errors(m, version, settings)
-    errors += exporter_errors(m)
+    errors += exporter_errors(m) + (two_node_errors(m) if m.get('two_node') else [])
     names = [i['name'] for i in m['instances']]
     if m['sync']['enabled'] and m['sync']['instance'] not in names:
         errors.append("%s: director_ipvs_sync_instance '%s' names no VRRP instance; use one of %s"
@@ -256,7 +262,7 @@ def service_errors(vs, m, settings):
         errors.append("%s: virtual server %s has no real server of weight > 0 (only the sorry or a Local server would "
                       "answer); add hosts to director_real_server_group '%s' or set real_servers with weight >= 1"
                       % (host, vs['name'], settings['director_real_server_group']))
-    return errors + service_family_errors(vs, where)
+    return errors + service_family_errors(vs, where) + depool_errors(vs, where)
 
 
 def real_server_errors(rs, vs, host, host_vars):

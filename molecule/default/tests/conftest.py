@@ -156,6 +156,12 @@ def ipvs_save(name):
     return {line.strip() for line in host(name).check_output("ipvsadm -S -n").splitlines() if line.strip()}
 
 
+def in_pool(name):
+    """The lines of `ipvsadm -S -n` a new connection can go to: a real server whose check fails stays at weight 0
+    (inhibit_on_failure, which the depool guard's policy keep sets)."""
+    return {line for line in ipvs_save(name) if not line.endswith(" -w 0") and " -w 0 " not in line}
+
+
 def wait_until(predicate, timeout, interval=0.5):
     """Poll `predicate` until it is truthy; return (value, seconds waited)."""
     start = time.monotonic()

@@ -12,7 +12,7 @@ import re
 import pytest
 import docker
 from conftest import (ADDRESS, ADDRESS6, ADVERT, CLIENTS, DIRECTORS, DIRECTOR_VARS, EXPORTER_PORT, GROUP_VARS, PROMETHEUS,
-                      PROMETHEUS_INTERVAL, REALS, VIP, VIPS, bracketed, epoch, expected_ipvs, host, ipvs_save, metric,
+                      PROMETHEUS_INTERVAL, REALS, VIP, VIPS, bracketed, epoch, expected_ipvs, host, in_pool, ipvs_save, metric,
                       prometheus, python_command, real_address, requests_from, scrape, seconds, transition_lines,
                       vip_holders, wait_until)
 
@@ -71,7 +71,7 @@ def test_real_server_leaves_and_rejoins_the_pool(master):
     web = host(real)
     stopped = float(web.check_output("systemctl stop lab-web; date +%s.%N"))
     try:
-        gone, left_after = wait_until(lambda: not any(e in line for line in ipvs_save(master) for e in entries), 30)
+        gone, left_after = wait_until(lambda: not any(e in line for line in in_pool(master) for e in entries), 30)
         assert gone, f"{real} still in {master}'s pool 30 s after its web service stopped"
         # The exporter says so at the next scrape, for each family's service; the other one is up.
         samples = scrape(master)
@@ -98,7 +98,7 @@ def test_real_server_leaves_and_rejoins_the_pool(master):
             assert answers == [other] * 20, f"while {real} is down, through {vip}: {answers}"
     finally:
         web.check_output("systemctl start lab-web")
-    back, rejoined_after = wait_until(lambda: all(any(e in line for line in ipvs_save(master)) for e in entries), 30)
+    back, rejoined_after = wait_until(lambda: all(any(e in line for line in in_pool(master)) for e in entries), 30)
     assert back, f"{real} not back in {master}'s pool 30 s after its web service started"
     print(f"{real} left the pool after {left_after:.1f} s, rejoined after {rejoined_after:.1f} s")
     # Health-check window: delay_loop + retry x (connect_timeout + delay_before_retry), plus noise.
@@ -233,10 +233,11 @@ def test_stray_tcp_segment_is_dropped_not_reset(master):
 
 @pytest.mark.forwarding_independent
 def test_security_sensitive_files_are_root_owned_with_tight_modes(alive):
+    # keepalived runs the depool guard as root: nobody else may write it.
     expected = {"/etc/keepalived/keepalived.conf": 0o640, "/etc/keepalived/lvs-ha-notify.sh": 0o700,
-                "/etc/lvs-ha.nft": 0o644}
+                "/etc/lvs-ha.nft": 0o644, "/usr/local/sbin/lvs-ha-depool-guard": 0o755}
     for director in alive:
-        # One stat for the three files: testinfra's file() costs an exec per attribute (23 s in a slow lab).
+        # One stat for the four files: testinfra's file() costs an exec per attribute (23 s in a slow lab).
         out = host(director).check_output("stat -c '%n %U %G %a' " + " ".join(expected))
         found = {path: (user, group, int(mode, 8)) for path, user, group, mode in (line.split() for line in out.splitlines())}
         assert found == {path: ("root", "root", mode) for path, mode in expected.items()}, f"{director}: {out}"

@@ -52,13 +52,71 @@ def test_drain_roll_fails_no_request_and_a_vip_move_resets_none(evidence, vip):
     start = stream["started"] % 86400
     at_moves = [f for f in stream["failures"] if f[1] in ("TimeoutError", "timeout")
                 and any(-1 <= (start + f[0] - move + 43200) % 86400 - 43200 <= 3 for move in moves)]
-    others = [f for f in stream["failures"] if f not in at_moves]
+    # Those of the broken checks' phase: test_every_check_broken_at_once_keeps_the_service_serving.
+    others = [f for f in stream["failures"] if f not in at_moves and not broken_phase(evidence, stream, f)]
     print(f"\nstream to {vip}: {stream['failed']} of {stream['requests']} failed; timed out at a VIP move: {at_moves}")
-    assert not others and stream["failed"] == len(at_moves) <= len(moves), \
+    guarded = [f for f in stream["failures"] if broken_phase(evidence, stream, f)]
+    assert not others and stream["failed"] == len(at_moves) + len(guarded) and len(at_moves) <= len(moves), \
         f"{stream['failed']} of {stream['requests']} requests failed: {stream['failures']} (VIP moves at {moves})"
     # At 10 requests/s over a roll of two real servers and two switchovers: minutes of traffic.
     assert stream["requests"] >= 300, stream
     assert set(stream["answered_by"]) == set(REALS), stream
+
+
+def broken_phase(evidence, stream, failure):
+    broken = evidence["broken_checks"]
+    return broken["broken_at"] <= stream["started"] + failure[0] <= broken["mended_at"]
+
+
+def guard_window(evidence, vip):
+    """Where requests may fail while every check fails: from keepalived setting the last failed real server to
+    weight 0 to the depool guard putting it back. The guard notes `since` as it acts; keepalived ran it just before
+    (a Python start, under a second in the TCG lab)."""
+    since = evidence["broken_checks"]["held"][DIRECTORS[0]]["services"][f"{vip} 80"]["since"]
+    return since - 3.0, since + 1.0
+
+
+@pytest.mark.parametrize("vip", VIPS)
+def test_every_check_broken_at_once_keeps_the_service_serving(evidence, vip):
+    stream, broken = evidence["stream"][vip], evidence["broken_checks"]
+    low, high = guard_window(evidence, vip)
+    failures = [f for f in stream["failures"] if broken_phase(evidence, stream, f)]
+    outside = [f for f in failures if not low <= stream["started"] + f[0] <= high]
+    held_for = broken["mended_at"] - broken["held"][DIRECTORS[0]]["services"][f"{vip} 80"]["since"]
+    print(f"\n{vip}: every check failing, held {held_for:.1f} s until mended: {len(failures)} failed requests "
+          f"{failures}, window {high - low:.1f} s around the guard's act")
+    assert not outside, f"requests failed outside the guard's window {low:.2f}-{high:.2f}: {outside}"
+    assert held_for >= 8, "the guard held the service less than the phase's 8 s pause"
+
+
+def test_every_check_broken_the_guard_holds_both_real_servers_in_on_both_directors(evidence):
+    held = evidence["broken_checks"]["held"]
+    for director in DIRECTORS:
+        for vip in VIPS:
+            service = held[director]["services"][f"{vip} 80"]
+            assert service["holding"] and service["live_weight"] == 0 and service["min_weight"] == 1, (director, service)
+            assert sorted(service["down"]) == sorted(f"{real_address(r, vip)} 80" for r in REALS), (director, service)
+        table = evidence["broken_checks"]["tables"][director]
+        weights = [line.split()[3] for line in table.splitlines() if line.strip().startswith("->") and "Weight" not in line]
+        assert weights and set(weights) == {"1"}, table
+
+
+def test_every_check_broken_status_says_why(evidence):
+    status = evidence["broken_checks"]["status"]
+    text = "\n".join(status)
+    print(text)
+    assert text.count("depool guard HOLDING since") == len(VIPS), text
+    for real in REALS:
+        for vip in VIPS:
+            address = bracketed(real_address(real, vip))
+            assert any(line.split()[:4] == [f"{address}:80", "weight", "1", "held"] for line in status), text
+    assert "WARNINGS" in text and "the depool guard keeps" in text, text
+
+
+def test_checks_mended_the_guard_releases_everything(evidence):
+    for director, state in evidence["broken_checks"]["mended"].items():
+        for key, service in state["services"].items():
+            assert not service["holding"] and service["down"] == [], (director, key, service)
 
 
 def test_every_real_server_was_maintained_while_drained(evidence):

@@ -18,6 +18,9 @@ fails sets lvs_ha_exporter_source_up{source} to 0 and the others still export.
   nftables      the drop counters of the role's table (`nft -j list ruleset`)
   rejoin_hold   whether the rejoin hold keeps this director BACKUP
   switchover    whether a switchover handed this director's VIPs away
+  depool_guard  per service of depool_policy keep, whether the depool guard holds
+                its failed real servers in and how many checks fail (its state
+                file, --depool-guard-state; none yet: nothing held)
 
 The services file (--services-file) is what the ipvs source expects, rendered by
 the role from the director model (extra keys are ignored):
@@ -30,7 +33,9 @@ the role from the director model (extra keys are ignored):
    "groups": {"g": ["10.77.0.10 80", "[fd00::10] 80", "fwmark 7"]}}
 
 A real server of weight 0 there is drained: it is not up, and the alerts that a
-real server is down leave it out (lvs_ha_real_server_configured_weight).
+real server is down leave it out (lvs_ha_real_server_configured_weight). One the
+depool guard holds in (its check fails) is not up either, although IPVS has it
+at its weight.
 """
 
 import argparse
@@ -47,13 +52,15 @@ import time
 from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-SOURCES = ('keepalived', 'ipvs', 'sync_daemon', 'nftables', 'rejoin_hold', 'switchover')
+SOURCES = ('keepalived', 'ipvs', 'sync_daemon', 'nftables', 'rejoin_hold', 'switchover', 'depool_guard')
 # 9100 is node-exporter's, 9165 and 9650 keepalived exporters'; 8848 is the IPVS sync port.
 DEFAULT_PORT = 9848
 
 VRRP = ('iname', 'intf', 'vrid')
 SERVICE = ('service', 'protocol', 'vip', 'port', 'fwmark')
 REAL_SERVER = SERVICE + ('real_server', 'real_server_port')
+# service: the name, as in the other lvs_ha_* metrics; key: the model's, as in the guard's state and log.
+GUARD = ('service', 'key')
 # Every metric: name -> (type, labels, help). keepalived_* are what keepalived's
 # dump says, named as mehdy/keepalived-exporter names them where it has them;
 # lvs_ha_* are the role's and IPVS's.
@@ -70,7 +77,7 @@ METRICS = {
     'keepalived_release_master_total': ('counter', VRRP, 'Transitions from MASTER'),
     'keepalived_priority_zero_received_total': ('counter', VRRP, 'Priority-0 adverts received (a master left)'),
     'keepalived_priority_zero_sent_total': ('counter', VRRP, 'Priority-0 adverts sent (this master left)'),
-    'lvs_ha_real_server_up': ('gauge', REAL_SERVER, 'In the IPVS table with weight > 0'),
+    'lvs_ha_real_server_up': ('gauge', REAL_SERVER, 'In the IPVS table with weight > 0, not held in by the depool guard'),
     'lvs_ha_real_server_configured_weight': ('gauge', REAL_SERVER, 'Weight the role configured (0: drained)'),
     'lvs_ha_virtual_server_up': ('gauge', SERVICE, 'The virtual service is in the IPVS table'),
     'lvs_ha_virtual_server_real_servers': ('gauge', SERVICE, 'Real servers configured'),
@@ -80,6 +87,8 @@ METRICS = {
     'lvs_ha_nft_dropped_packets_total': ('counter', ('reason',), 'Packets the role\'s nftables rules dropped'),
     'lvs_ha_rejoin_hold_active': ('gauge', (), 'The rejoin hold keeps this director BACKUP'),
     'lvs_ha_switchover_away': ('gauge', (), 'A switchover handed this director\'s VIPs away'),
+    'lvs_ha_depool_guard_holding': ('gauge', GUARD, 'The depool guard keeps the failed real servers in at their weight'),
+    'lvs_ha_depool_guard_checks_failing': ('gauge', GUARD, 'Real servers whose checks fail, as the depool guard counts'),
     'lvs_ha_exporter_source_up': ('gauge', ('source',), 'The source was read'),
     'lvs_ha_exporter_source_duration_seconds': ('gauge', ('source',), 'Time reading the source took'),
 }
@@ -216,6 +225,28 @@ def read_number(path):
         raise SourceError('%s: %s' % (path, exc))
 
 
+def guard_key(ip, port):
+    """A real server as the depool guard's state names it ('10.77.0.21 80', '10.77.0.21 -'), one spelling."""
+    return '%s %s' % (address(ip), '-' if port in (None, '-') else port)
+
+
+def read_guard_state(path):
+    """The depool guard's {service key: entry}; a missing file is a guard that never acted: nothing held."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            state = json.load(f)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise SourceError('%s: %s' % (path, exc.strerror or exc))
+    except ValueError as exc:
+        raise SourceError('%s: not the depool guard\'s JSON: %s' % (path, exc))
+    services = state.get('services') if isinstance(state, dict) else None
+    if not isinstance(services, dict):
+        raise SourceError('%s: no "services" object: not the depool guard\'s state' % path)
+    return services
+
+
 def read_text(path):
     try:
         with open(path, encoding='utf-8') as f:
@@ -259,6 +290,7 @@ class DirectorCollector:
         self.lock = threading.Lock()   # two scrapes at once would signal keepalived twice
         self.json_signal = args.keepalived_signal
         self.errors = {}
+        self.guard = None   # the depool guard's state of this scrape: SourceError, or its services
 
     def describe(self):
         return list(Families())
@@ -266,6 +298,7 @@ class DirectorCollector:
     def collect(self):
         out = Families()
         with self.lock:
+            self.guard = None
             for source in self.args.source:
                 started, batch = time.monotonic(), Batch()
                 try:
@@ -345,10 +378,11 @@ class DirectorCollector:
     def collect_service(self, out, vs, key, live):
         labels = service_labels(vs, key)
         servers = vs.get('real_servers', [])
+        held = self.held_in(vs)
         up = 0
         for rs in servers:
             weight = real_server_live(live or {}, rs)
-            is_up = 1 if weight is not None and weight > 0 else 0
+            is_up = 1 if weight is not None and weight > 0 and guard_key(rs.get('ip'), rs.get('port')) not in held else 0
             rs_labels = labels + [address(rs.get('ip')), '' if rs.get('port') is None else rs['port']]
             out.add('lvs_ha_real_server_up', rs_labels, is_up)
             out.add('lvs_ha_real_server_configured_weight', rs_labels, rs.get('weight', 1))
@@ -356,6 +390,39 @@ class DirectorCollector:
         out.add('lvs_ha_virtual_server_up', labels, 0 if live is None else 1)
         out.add('lvs_ha_virtual_server_real_servers', labels, len(servers))
         out.add('lvs_ha_virtual_server_real_servers_up', labels, up)
+
+    # The depool guard ----------------------------------------------------
+    def guard_state(self):
+        """Read once per scrape: the ipvs source and the depool_guard source both need it."""
+        if self.guard is None:
+            try:
+                self.guard = read_guard_state(self.args.depool_guard_state)
+            except SourceError as exc:
+                self.guard = exc
+        if isinstance(self.guard, SourceError):
+            raise self.guard
+        return self.guard
+
+    def held_in(self, vs):
+        """The real servers (guard_key) of vs whose checks fail and that the guard holds in at their weight."""
+        if 'depool_guard' not in self.args.source:
+            return set()
+        try:
+            entry = self.guard_state().get(vs.get('key'), {})
+        except SourceError:
+            return set()   # the depool_guard source reports it; IPVS's weights stand
+        # "10.77.0.21 80": the address, then the port or '-'.
+        return {guard_key(*str(down).partition(' ')[::2]) for down in entry.get('down', [])} if entry.get('holding') else set()
+
+    def collect_depool_guard(self, out):
+        virtual_servers = expected_services(read_text(self.args.services_file))[0]
+        state = self.guard_state()
+        for vs in virtual_servers:
+            if (vs.get('depool_guard') or {}).get('policy') != 'keep':
+                continue
+            entry, labels = state.get(vs['key'], {}), [vs.get('name', vs['key']), vs['key']]
+            out.add('lvs_ha_depool_guard_holding', labels, 1 if entry.get('holding') else 0)
+            out.add('lvs_ha_depool_guard_checks_failing', labels, len(entry.get('down', [])))
 
     # The sync daemon, nftables, the track files --------------------------
     def collect_sync_daemon(self, out):
@@ -409,6 +476,7 @@ def parse(argv=None):
     p.add_argument('--nft-table', default='lvs_ha')
     p.add_argument('--rejoin-hold-file', default='/run/lvs-ha-rejoin-hold')
     p.add_argument('--switchover-file', default='/etc/keepalived/lvs-ha-switchover')
+    p.add_argument('--depool-guard-state', default='/run/lvs-ha/depool-guard.json')
     args = p.parse_args(argv)
     args.source = list(dict.fromkeys(args.source or SOURCES))
     args.sync_daemon = list(dict.fromkeys(args.sync_daemon or ('master', 'backup')))

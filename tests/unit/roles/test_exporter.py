@@ -6,8 +6,9 @@
 """The director's exporter (roles/director/files/lvs-ha-exporter.py) on recorded
 sources: keepalived's JSON dumps of the lab, /proc/net/ip_vs as the kernel prints
 it (IPv4, IPv6, fwmark), `ipvsadm -L --daemon`, and `nft -j list ruleset` recorded
-from the role's table (tools/record_nft_fixtures.sh); what a scrape exposes, and a
-broken source next to working ones."""
+from the role's table (tools/record_nft_fixtures.sh), the depool guard's state as
+its own update() writes it; what a scrape exposes, and a broken source next to
+working ones."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import os
 import signal
 import shutil
 import socket
+import json
 import subprocess
 
 import pytest
@@ -29,6 +31,10 @@ PATH = os.path.join(HERE, '..', '..', '..', 'roles', 'director', 'files', 'lvs-h
 SPEC = importlib.util.spec_from_file_location('lvs_ha_exporter', PATH)
 exporter = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(exporter)
+GUARD_SPEC = importlib.util.spec_from_file_location(
+    'lvs_ha_depool_guard', os.path.join(HERE, '..', '..', '..', 'roles', 'director', 'files', 'lvs-ha-depool-guard.py'))
+guard = importlib.util.module_from_spec(GUARD_SPEC)
+GUARD_SPEC.loader.exec_module(guard)
 
 
 def fixture(name):
@@ -65,7 +71,8 @@ def files(tmp_path):
 def options(files, *extra):
     return ['--keepalived-pid-file', '', '--keepalived-dump', fixture('keepalived_master.json'),
             '--services-file', fixture('lvs_ha_services.json'), '--ipvs-table', fixture('proc_net_ip_vs.txt'),
-            '--rejoin-hold-file', str(files / 'hold'), '--switchover-file', str(files / 'switchover'), *extra]
+            '--rejoin-hold-file', str(files / 'hold'), '--switchover-file', str(files / 'switchover'),
+            '--depool-guard-state', str(files / 'no-depool-guard.json'), *extra]
 
 
 def scrape(argv, outputs=None):
@@ -192,7 +199,8 @@ def test_a_missing_source_is_down_and_the_others_export(files, capsys):
     broken = {**RECORDED, 'nft': (1, '', 'Error: Could not process rule: Operation not permitted')}
     reg = scrape(options(files, '--ipvs-table', str(files / 'absent')), broken)
     up = {s: reg.get_sample_value('lvs_ha_exporter_source_up', {'source': s}) for s in exporter.SOURCES}
-    assert up == {'keepalived': 1, 'ipvs': 0, 'sync_daemon': 1, 'nftables': 0, 'rejoin_hold': 1, 'switchover': 1}
+    assert up == {'keepalived': 1, 'ipvs': 0, 'sync_daemon': 1, 'nftables': 0, 'rejoin_hold': 1, 'switchover': 1,
+                  'depool_guard': 1}
     text = generate_latest(reg).decode()
     assert 'lvs_ha_real_server_up{' not in text         # nothing half-read
     assert 'lvs_ha_nft_dropped_packets_total{' not in text
@@ -229,6 +237,100 @@ def test_exposition_types_and_names(files):
     assert 'process_resident_memory_bytes ' in text   # the exporter's own cost, scraped with it
     for name, (kind, labels, _help) in exporter.METRICS.items():
         assert '# TYPE %s %s\n' % (name, kind) in text
+
+
+# The depool guard: web holds (2 of 3 checks fail), web6 holds (both fail, its second real server written
+# fd00:0077::0022 in the model), fwmark 7 does not (1 of 2 fails: that one is at weight 0), dns's failed check
+# came back; tls is of policy sorry (its sorry server in IPVS), not the guard's.
+GUARD_EVENTS = [('down', '10.77.0.21', '80', '10.77.0.10 80', 1795563600.0),
+                ('down', '10.77.0.22', '80', '10.77.0.10 80', 1795563612.5),
+                ('down', '10.77.0.22', '-', 'fwmark 7', 1795563620.0),
+                ('down', 'fd00:77::21', '80', 'fd00:77::10 80', 1795563630.0),
+                ('down', 'fd00:0077::0022', '80', 'fd00:77::10 80', 1795563631.0),
+                ('down', '10.77.0.22', '53', '10.77.0.10 53', 1795563640.0),
+                ('up', '10.77.0.22', '53', '10.77.0.10 53', 1795563650.0)]
+
+
+def guarded(files, *extra):
+    return options(files, '--services-file', fixture('lvs_ha_services_depool.json'),
+                   '--ipvs-table', fixture('proc_net_ip_vs_depool.txt'),
+                   '--depool-guard-state', fixture('depool_guard_state.json'), *extra)
+
+
+def test_the_state_fixture_is_what_the_guard_writes():
+    services = json.loads(read('lvs_ha_services_depool.json'))['virtual_servers']
+    state = {'keepalived_pid': 4242, 'services': {}}
+    for kind, ip, port, key, now in GUARD_EVENTS:
+        guard.update(state, services, guard.parse(['lvs-ha-depool-guard', kind, ip, port] + key.split()), now)
+    assert state == json.loads(read('depool_guard_state.json'))
+
+
+@pytest.mark.parametrize('service, key, holding, failing', [
+    ('web', '10.77.0.10 80', 1, 2),
+    ('web6', 'fd00:77::10 80', 1, 2),
+    ('fwmark 7', 'fwmark 7', 0, 1),
+    ('dns', '10.77.0.10 53', 0, 0),
+    ('tls', '10.77.0.10 443', None, None),     # policy sorry: keepalived's quorum, no guard
+])
+def test_depool_guard_per_service_of_policy_keep(files, service, key, holding, failing):
+    reg = scrape(guarded(files))
+    labels = {'service': service, 'key': key}
+    assert reg.get_sample_value('lvs_ha_depool_guard_holding', labels) == holding
+    assert reg.get_sample_value('lvs_ha_depool_guard_checks_failing', labels) == failing
+
+
+@pytest.mark.parametrize('labels, up', [
+    (rs('web', '10.77.0.10', '80', '10.77.0.21', '80'), 0),     # held in at weight 1, its check fails
+    (rs('web', '10.77.0.10', '80', '10.77.0.22', '80'), 0),
+    (rs('web', '10.77.0.10', '80', '10.77.0.23', '80'), 1),
+    (rs('web6', 'fd00:77::10', '80', 'fd00:77::22', '80'), 0),  # the state says fd00:0077::0022
+    (rs('fwmark 7', '', '', '10.77.0.22', '', protocol='FWM', fwmark='7'), 0),   # not held: weight 0
+    (rs('fwmark 7', '', '', '10.77.0.21', '', protocol='FWM', fwmark='7'), 1),
+    (rs('dns', '10.77.0.10', '53', '10.77.0.22', '53', protocol='UDP'), 1),
+    (rs('tls', '10.77.0.10', '443', '10.77.0.21', '443'), 0),   # the sorry server serves instead
+])
+def test_a_real_server_held_in_is_not_up(files, labels, up):
+    assert scrape(guarded(files)).get_sample_value('lvs_ha_real_server_up', labels) == up
+
+
+def test_services_count_held_real_servers_as_down(files):
+    reg = scrape(guarded(files))
+    web = dict(service='web', protocol='TCP', vip='10.77.0.10', port='80', fwmark='')
+    assert reg.get_sample_value('lvs_ha_virtual_server_real_servers_up', web) == 1
+    web6 = dict(service='web6', protocol='TCP', vip='fd00:77::10', port='80', fwmark='')
+    assert reg.get_sample_value('lvs_ha_virtual_server_real_servers_up', web6) == 0
+
+
+def test_no_state_file_is_nothing_held(files):
+    reg = scrape(guarded(files, '--depool-guard-state', str(files / 'absent.json')))
+    assert reg.get_sample_value('lvs_ha_exporter_source_up', {'source': 'depool_guard'}) == 1
+    assert reg.get_sample_value('lvs_ha_depool_guard_holding', {'service': 'web', 'key': '10.77.0.10 80'}) == 0
+    assert reg.get_sample_value('lvs_ha_depool_guard_checks_failing', {'service': 'web', 'key': '10.77.0.10 80'}) == 0
+    # IPVS's weights stand.
+    assert reg.get_sample_value('lvs_ha_real_server_up', rs('web', '10.77.0.10', '80', '10.77.0.21', '80')) == 1
+
+
+def test_a_broken_state_fails_the_guard_source_only(files, capsys):
+    (files / 'broken.json').write_text('{"keepalived_pid": 42, "serv')
+    reg = scrape(guarded(files, '--depool-guard-state', str(files / 'broken.json')))
+    assert reg.get_sample_value('lvs_ha_exporter_source_up', {'source': 'depool_guard'}) == 0
+    assert reg.get_sample_value('lvs_ha_exporter_source_up', {'source': 'ipvs'}) == 1
+    assert reg.get_sample_value('lvs_ha_real_server_up', rs('web', '10.77.0.10', '80', '10.77.0.21', '80')) == 1
+    assert "broken.json: not the depool guard's JSON" in capsys.readouterr().err
+
+
+def test_the_state_is_read_once_per_scrape(files, monkeypatch):
+    reads = []
+    real = exporter.read_guard_state
+    monkeypatch.setattr(exporter, 'read_guard_state', lambda path: reads.append(path) or real(path))
+    reg = scrape(guarded(files))
+    generate_latest(reg)
+    assert reads == [fixture('depool_guard_state.json')]
+    generate_latest(reg)
+    assert len(reads) == 2
+    # Without the depool_guard source (no service of policy keep) the ipvs source does not read it.
+    generate_latest(scrape(guarded(files, '--source', 'ipvs')))
+    assert len(reads) == 2
 
 
 def test_keepalived_is_signalled_and_its_new_dump_read(files, tmp_path):

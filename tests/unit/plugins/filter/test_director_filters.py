@@ -24,6 +24,8 @@ MODEL = {
                    'track_scripts': [], 'track_interfaces': [], 'track_files': []}],
     'virtual_servers': [{'key': '192.0.2.100 80', 'name': 'web', 'fwmark': None, 'group': None, 'ip': '192.0.2.100',
                          'port': 80, 'is_fwmark': False, 'protocol': 'TCP', 'scheduler': 'wlc', 'forwarding': 'DR',
+                         'sorry_server': None,
+                         'depool_guard': {'policy': 'keep', 'threshold': 0.5, 'weight': 1, 'min_weight': 1},
                          'real_servers': [{'host': 'r1', 'ip': '192.0.2.21', 'port': 80, 'weight': 1, 'forwarding': 'DR',
                                            'check': CHECK}]}],
 }

@@ -143,7 +143,7 @@ def test_an_ipv6_service_balances_to_the_real_servers_ipv6_addresses():
     web6, mail6 = model['virtual_servers']
     assert [rs['ip'] for rs in web6['real_servers']] == [rs['ip'] for rs in mail6['real_servers']]
     assert all(rs['ip'].startswith('2001:db8::2') for rs in web6['real_servers']) and web6['real_servers']
-    assert model['fwmarks'] == [{'mark': 6, 'ip': '2001:db8::10', 'family': 6, 'protocol': 'tcp', 'ports': [25, 587]}]
+    assert model['fwmarks'] == [{'mark': 6, 'ip': '2001:db8::10', 'family': 6, 'protocol': 'tcp', 'ports': [25, 587], 'not_from': []}]
     assert model['stray_tcp']['services6'] == ['2001:db8::10 . 80'] and model['stray_tcp']['services'] == []
     assert model['stray_tcp']['marks'] == [6] and model['stray_tcp']['enabled']
 
@@ -162,8 +162,10 @@ def test_exporter_reads_only_the_sources_this_director_has():
     exporter = model['exporter']
     assert exporter['packages'] == ['prometheus-node-exporter', 'python3-prometheus-client']
     assert exporter['args'][:4] == ['--listen-address', '0.0.0.0', '--port', '9848']
-    assert exporter['sources'] == ['keepalived', 'ipvs', 'sync_daemon', 'nftables', 'rejoin_hold', 'switchover']
-    # No sync daemon, no hold, no switchover file, no nftables table: not read (they would read as down).
+    assert exporter['sources'] == ['keepalived', 'ipvs', 'sync_daemon', 'nftables', 'rejoin_hold', 'switchover',
+                                   'depool_guard']
+    # No sync daemon, no hold, no switchover file, no nftables table, no guarded service: not read (they would read
+    # as down).
     settings['e1'].update(director_ipvs_sync_daemon=False, director_switchover_file='', director_peer_filter=False,
                           director_stray_tcp_drop=False, director_virtual_servers=[], director_exporter_port='9900')
     model = MODEL(settings['e1'], 'e1', groups, hostvars, [])

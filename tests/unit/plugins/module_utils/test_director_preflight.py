@@ -28,6 +28,7 @@ with open(os.path.join(ROOT, 'roles', 'director', 'meta', 'argument_specs.yml'),
 
 VIP = '192.0.2.100'
 CHECK = {'type': 'TCP_CHECK', 'connect_timeout': 3, 'retry': 2, 'delay_before_retry': 2}
+GUARD = {'policy': 'keep', 'threshold': 0.5, 'weight': 2, 'min_weight': 1}
 
 
 def real_server(host, ip, **over):
@@ -38,6 +39,7 @@ def real_server(host, ip, **over):
 def service(**over):
     return dict({'key': VIP + ' 80', 'name': 'web', 'fwmark': None, 'group': None, 'ip': VIP, 'port': 80,
                  'is_fwmark': False, 'protocol': 'TCP', 'scheduler': 'wlc', 'scheduler_flags': [], 'forwarding': 'DR',
+                 'sorry_server': None, 'depool_guard': dict(GUARD),
                  'real_servers': [real_server('r1', '192.0.2.21'), real_server('r2', '192.0.2.22')]}, **over)
 
 
@@ -241,6 +243,16 @@ CASES = [
     ('services_differ', lambda c: c[0][1]['virtual_servers'][0].update(key='192.0.2.101 80'), 'director_virtual_servers differ'),
     ('service_differs', lambda c: c[0][1]['virtual_servers'][0].update(scheduler='rr'),
      'virtual server web is configured differently on d1 and d2'),
+    ('depool_policy_unknown', both(vs(depool_guard=dict(GUARD, policy='false'))),
+     "director_virtual_servers[web].depool_policy 'false' is not auto, keep, sorry or off", 'quote it'),
+    ('depool_threshold_above_1', both(vs(depool_guard=dict(GUARD, threshold=1.5))), 'depool_threshold 1.5',
+     'between 0 and 1', 'director_depool_threshold'),
+    ('depool_threshold_text', both(vs(depool_guard=dict(GUARD, threshold='half'))), 'depool_threshold half'),
+    ('depool_threshold_bool', both(vs(depool_guard=dict(GUARD, threshold=True))), 'depool_threshold True'),
+    ('depool_sorry_without_server', both(vs(depool_guard=dict(GUARD, policy='sorry'))),
+     'depool_policy sorry needs a sorry_server'),
+    ('depool_keep_beside_sorry_server', both(vs(sorry_server={'ip': '192.0.2.99'})),
+     'depool_policy keep with a sorry_server', 'choose sorry (or auto)'),
     ('track_weight_within_gap', both(inst(track_interfaces=[{'name': 'eth1', 'effective': -20}])),
      'track_interface eth1 has weight -20 but the priority gap between d1 (200) and d2 (150) is 50'),
     ('track_weights_above_254', first(inst(track_scripts=[{'name': 's', 'effective': 60}])),

@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 
+from ansible_collections.lvs.ha.plugins.filter.director_status import depool_services
 from ansible_collections.lvs.ha.plugins.module_utils.director_status import status_lines
 
 
@@ -138,3 +141,87 @@ def test_ipv6_service_is_matched_and_its_real_servers_bracketed():
     lines = status_lines(directors('d1', hostvars=hostvars))
     assert '    [2001:db8::21]:80     weight 1   up        active 3    inactive 1' in lines
     assert lines[-1] == 'No warnings: one master per instance, the live tables match the inventory.', lines
+
+
+# The depool guard: web keeps 192.0.2.21 and .22 in (3 of weight 4 failing, threshold 0.5: 2 needed); fw's check
+# fails on 192.0.2.21 without a hold (weight 0, inhibit_on_failure). The state as lvs-ha-depool-guard.py writes it.
+KEEP = {'policy': 'keep', 'threshold': 0.5, 'weight': 4, 'min_weight': 2}
+GUARDED = {'virtual_servers': [dict(WEB, depool_guard=KEEP, real_servers=[rs('192.0.2.21'), rs('192.0.2.22'), rs('192.0.2.23', 2)]),
+                               dict(FW, depool_guard=dict(KEEP, weight=1, min_weight=1),
+                                    real_servers=[rs('192.0.2.21', port=None), rs('192.0.2.22', port=None)])],
+           'groups': {}}
+GUARDED_LIVE = [svc('-t 192.0.2.100:80', '192.0.2.100', 80, [lrs('192.0.2.21'), lrs('192.0.2.22'), lrs('192.0.2.23', 2)]),
+                svc('-f 3', None, None, [lrs('192.0.2.21', 0), lrs('192.0.2.22')], fwmark=3, protocol=None)]
+DEPOOL = {'192.0.2.100 80': {'down': ['192.0.2.21 80', '192.0.2.22 80'], 'holding': True, 'since': 1795563612.5,
+                             'live_weight': 2, 'name': 'web', 'weight': 4, 'min_weight': 3},
+          'fwmark 3': {'down': ['192.0.2.21 -'], 'holding': False, 'since': None, 'live_weight': 1, 'name': 'fw',
+                       'weight': 2, 'min_weight': 1}}
+
+
+def guarded(depool=None, model=None, live=None):
+    vrrp_state = vrrp('MASTER')
+    vrrp_state['instances'].pop()
+    return [{'host': 'd1', 'vrrp': vrrp_state, 'ipvs': {'services': live or GUARDED_LIVE}, 'model': model or GUARDED,
+             'depool': depool}]
+
+
+def test_the_depool_guard_holding_is_shown_under_its_service_and_warned():
+    assert status_lines(guarded(DEPOOL))[3:] == [
+        'IPVS on d1 (master)',
+        '  web  -t 192.0.2.100:80  wlc',
+        '    192.0.2.21:80         weight 1   held (check failing) active 3    inactive 1',
+        '    192.0.2.22:80         weight 1   held (check failing) active 3    inactive 1',
+        '    192.0.2.23:80         weight 2   up        active 3    inactive 1',
+        '    depool guard HOLDING since 2026-11-24 23:40:12 UTC: checks fail on 192.0.2.21:80, 192.0.2.22:80; kept in at '
+        'their weights (live weight 2 of 4, below 3: depool_threshold 0.5)',
+        '  fw  -f 3  wlc',
+        '    192.0.2.21            weight 0   down (check failing) active 3    inactive 1',
+        '    192.0.2.22            weight 1   up        active 3    inactive 1',
+        '',
+        'WARNINGS',
+        '  - d1: web: the depool guard keeps 192.0.2.21:80, 192.0.2.22:80 in service although their checks fail (live '
+        'weight 2 of 4, below 3); mend the check or the real servers (journalctl -u keepalived says which check fails)',
+    ]
+
+
+def test_without_the_guard_s_state_nothing_is_held():
+    """No state file (no check failed since boot), or a service whose policy is no longer keep: IPVS's word stands."""
+    lines = status_lines(guarded(None))
+    assert '    192.0.2.21:80         weight 1   up        active 3    inactive 1' in lines
+    assert '  - d1: fw real server 192.0.2.21 has weight 0, the inventory says 1 (changed outside keepalived?)' in lines
+    off = {'virtual_servers': [dict(GUARDED['virtual_servers'][0], depool_guard=dict(KEEP, policy='off'))], 'groups': {}}
+    lines = status_lines(guarded(DEPOOL, off, GUARDED_LIVE[:1]))
+    assert lines[-1] == 'No warnings: one master per instance, the live tables match the inventory.', lines
+
+
+def test_an_ipv6_real_server_held_is_found_whatever_its_spelling():
+    web6 = dict(WEB, key='2001:db8::100 80', ip='2001:db8::100', depool_guard=dict(KEEP, weight=1, min_weight=1),
+                real_servers=[rs('2001:db8::21')])
+    live = [svc('-t [2001:db8::100]:80', '2001:db8::100', 80, [lrs('2001:db8::21')])]
+    depool = {'2001:db8::100 80': {'down': ['2001:0db8::0021 80'], 'holding': True, 'since': 0.0, 'live_weight': 0,
+                                   'weight': 1, 'min_weight': 1}}
+    lines = status_lines(guarded(depool, {'virtual_servers': [web6], 'groups': {}}, live))
+    assert '    [2001:db8::21]:80     weight 1   held (check failing) active 3    inactive 1' in lines
+    assert ('    depool guard HOLDING since 1970-01-01 00:00:00 UTC: checks fail on [2001:db8::21]:80; kept in at their '
+            'weights (live weight 0 of 1, below 1: depool_threshold 0.5)') in lines
+
+
+def test_the_sorry_server_in_the_live_table_is_shown_not_called_stray():
+    sorry = dict(WEB, sorry_server={'ip': '192.0.2.99'}, quorum=2,
+                 depool_guard={'policy': 'sorry', 'threshold': 0.5, 'weight': 4, 'min_weight': 2})
+    live = [svc('-t 192.0.2.100:80', '192.0.2.100', 80, [lrs('192.0.2.99')])]
+    lines = status_lines(guarded({}, {'virtual_servers': [sorry], 'groups': {}}, live))
+    assert '    sorry server in: live weight below threshold 2' in lines
+    assert ('  - d1: web: the sorry server 192.0.2.99 serves instead of the real servers (live weight below 2); mend the '
+            'checks or the real servers') in lines
+    assert not [line for line in lines if 'does not list' in line]
+
+
+def test_the_filter_reads_the_guard_s_state_as_slurp_returns_it():
+    state = {'keepalived_pid': 4242, 'services': DEPOOL}
+    content = base64.b64encode(json.dumps(state).encode()).decode()
+    assert depool_services({'content': content, 'encoding': 'base64'}) == DEPOOL
+    # Absent (slurp failed, failed_when: false), not the guard's, or not set at all.
+    assert depool_services({'failed': True, 'msg': 'file not found: /run/lvs-ha/depool-guard.json'}) == {}
+    assert depool_services({'content': base64.b64encode(b'{"serv').decode()}) == {}
+    assert depool_services(None) == {}

@@ -35,6 +35,7 @@ PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 INVENTORIES = {
     'example': os.path.join(ROOT, 'inventories', 'example'),
     'lab': os.path.join(ROOT, 'inventories', 'lab'),
+    'two-node': os.path.join(ROOT, 'inventories', 'two-node'),
     'edge': os.path.join(HERE, 'inventories', 'edge'),
 }
 # task name in golden.yml: the golden file's suffix and the end of line the message lacks
