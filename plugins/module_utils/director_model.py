@@ -193,7 +193,7 @@ def live_services(vs, groups_by_name):
     """The IPVS services keepalived makes of vs (director_services.services_of); none for a broken key, which the
     preflight reports."""
     try:
-        return [matcher for _, matcher in services_of(vs, groups_by_name)]
+        return [matcher for _label, matcher in services_of(vs, groups_by_name)]
     except (TypeError, ValueError, KeyError, IndexError):
         return []
 

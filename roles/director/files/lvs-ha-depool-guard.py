@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """The depool guard of lvs.ha.director (policy keep): keepalived's checks may not
 empty a virtual service below its threshold.
 
@@ -6,8 +5,8 @@ keepalived runs it as every real server's notify_up and notify_down of a
 service whose depool_policy is keep (its real servers inhibit_on_failure: a
 failed one stays in IPVS at weight 0):
 
-  lvs-ha-depool-guard up|down RS_IP RS_PORT|- SERVICE_KEY...
-  lvs-ha-depool-guard apply        (after a keepalived reload: put held weights back)
+  /usr/bin/python3 lvs-ha-depool-guard up|down RS_IP RS_PORT|- SERVICE_KEY...
+  /usr/bin/python3 lvs-ha-depool-guard apply     (after a keepalived reload: put held weights back)
 
 It keeps the real servers keepalived reports down per service (STATE, reset
 when keepalived's PID changes: a new keepalived starts with every server up).
@@ -133,7 +132,8 @@ def parse(argv):
 
 
 def handle(event):
-    """One event under the lock: state read, updated, written; ipvsadm run. Returns (log lines, failed commands)."""
+    """One event under the lock: state read, updated, written; ipvsadm run. Returns (log lines, failed commands,
+    whether any service is held)."""
     os.makedirs(os.path.dirname(STATE), exist_ok=True)
     with open(STATE + '.lock', 'w', encoding='utf-8') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -142,7 +142,7 @@ def handle(event):
         if state.get('keepalived_pid') != pid:
             state = {'keepalived_pid': pid, 'services': {}}
         if event['kind'] == 'apply' and not any(s.get('holding') for s in state['services'].values()):
-            return [], 0
+            return [], 0, False
         services = load_json(SERVICES, {}).get('virtual_servers', [])
         commands, logs = update(state, services, event, time.time())
         failed = 0
@@ -154,7 +154,7 @@ def handle(event):
         with open(STATE + '.tmp', 'w', encoding='utf-8') as handle:
             json.dump(state, handle)
         os.replace(STATE + '.tmp', STATE)
-    return logs, failed
+    return logs, failed, any(s.get('holding') for s in state['services'].values())
 
 
 def main(argv):
@@ -166,8 +166,10 @@ def main(argv):
     for at in rounds:
         time.sleep(max(0.0, at - waited))
         waited = at
-        more, bad = handle(event)
+        more, bad, holding = handle(event)
         logs, failed = logs + more, failed + bad
+        if not holding:   # nothing (or nothing more) to put back: no more rounds
+            break
     syslog.openlog('lvs-ha-depool-guard', 0, syslog.LOG_DAEMON)
     for line in logs:
         syslog.syslog(syslog.LOG_WARNING, line)

@@ -76,9 +76,9 @@ def test_a_reload_enabling_every_server_ends_with_every_weight_back():
     state, services = fresh(), [service()]
     guard.update(state, services, event('down'), 1.0)
     guard.update(state, services, event('down', '10.0.0.22 80'), 2.0)
-    first, _ = guard.update(state, services, event('up', '10.0.0.22 80'), 3.0)
+    first, _logs = guard.update(state, services, event('up', '10.0.0.22 80'), 3.0)
     assert edit('10.0.0.21', 0) in first
-    second, _ = guard.update(state, services, event('up', '10.0.0.21 80'), 3.1)
+    second, _logs = guard.update(state, services, event('up', '10.0.0.21 80'), 3.1)
     assert second == [edit('10.0.0.21', 1), edit('10.0.0.22', 1)]
 
 
@@ -94,14 +94,14 @@ def test_apply_after_a_reload_puts_held_weights_back_only_while_holding():
     guard.update(state, services, event('down'), 1.0)
     assert guard.update(state, services, {'kind': 'apply'}, 2.0) == ([], [])
     guard.update(state, services, event('down', '10.0.0.22 80'), 3.0)
-    commands, _ = guard.update(state, services, {'kind': 'apply'}, 4.0)
+    commands, _logs = guard.update(state, services, {'kind': 'apply'}, 4.0)
     assert len(commands) == 2 and all(c[-1] == '1' for c in commands)
 
 
 def test_a_drained_server_stays_at_0_when_the_other_fails():
     servers = [rs('10.0.0.21', weight=0), rs('10.0.0.22')]
     state, services = fresh(), [service(servers=servers, min_weight=1)]
-    commands, _ = guard.update(state, services, event('down', '10.0.0.22 80'), 1.0)
+    commands, _logs = guard.update(state, services, event('down', '10.0.0.22 80'), 1.0)
     assert commands == [edit('10.0.0.21', 0), edit('10.0.0.22', 1)]
 
 
@@ -155,6 +155,12 @@ def test_main_keeps_state_across_events_and_forgets_it_when_keepalived_restarts(
     assert state['services']['10.0.0.10 80']['holding'] and state['keepalived_pid'] == 100
     ran.clear()
     assert guard.main(['g', 'apply']) == 0 and len(ran) == 4   # two rounds, both servers each
+    # Once nothing is held, apply returns after its first look (a reload's handler does not wait its rounds).
+    assert guard.main(['g', 'up', '10.0.0.21', '80', '10.0.0.10', '80']) == 0
+    ran.clear()
+    started = guard.time.monotonic()
+    monkeypatch.setattr(guard, 'APPLY_ROUNDS', (0, 5))
+    assert guard.main(['g', 'apply']) == 0 and ran == [] and guard.time.monotonic() - started < 1
     # A new keepalived starts with every server up: the old failures are forgotten.
     pid.write_text('200\n')
     ran.clear()

@@ -62,8 +62,8 @@ def test_a_director_named_by_address_in_real_servers_counts():
 
 
 @pytest.mark.parametrize('service, fragments', [
-    ({'name': 'web', 'ip': VIP, 'port': 80}, ('director_virtual_servers[web] balances to director n1, n2',
-                                                'make it a fwmark service')),
+    ({'name': 'web', 'ip': VIP, 'port': 80},
+     ('director_virtual_servers[web] balances to director n1, n2', 'make it a fwmark service')),
     (dict(WEB, forwarding='NAT'), ('with NAT', 'DR only')),
     (dict(WEB, forwarding='TUN'), ('with TUN', 'DR only')),
 ], ids=['not_fwmark', 'nat', 'tun'])
