@@ -46,8 +46,7 @@ def depool_errors(vs, where):
         errors.append("%s.depool_policy '%s' is not auto, keep, sorry or off (YAML reads a bare off as false: quote it); "
                       'set it here or in director_depool_policy' % (where, guard['policy']))
     threshold = guard['threshold']
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, str)) or not 0 <= as_float(threshold) <= 1 \
-            or (isinstance(threshold, str) and not _is_number(threshold)):
+    if _share(threshold) is None:
         errors.append('%s.depool_threshold %s is not a share between 0 and 1 (0.5: the checks may not take more than '
                       'half of the weight out; 0: no guard); set it here or in director_depool_threshold'
                       % (where, threshold))
@@ -60,12 +59,15 @@ def depool_errors(vs, where):
     return errors
 
 
-def _is_number(text):
+def _share(value):
+    """value as a share between 0 and 1, or None (a bool, a text that is no number, out of range)."""
+    if isinstance(value, bool):
+        return None
     try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+        share = float(value)
+    except (TypeError, ValueError):
+        return None
+    return share if 0 <= share <= 1 else None
 
 
 def drain_refusals(model, addresses, live):

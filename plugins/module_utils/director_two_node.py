@@ -71,7 +71,7 @@ def two_node(services, fwmarks, addresses, macs):
             marked.add(str(vs['fwmark']))
     for mark in fwmarks:
         mark['not_from'] = not_from if str(mark['mark']) in marked else []
-    return bool(marked) or any(vs['directors'] for vs in services)
+    return any(vs['directors'] for vs in services)
 
 
 def two_node_errors(m):
