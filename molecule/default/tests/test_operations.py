@@ -68,12 +68,21 @@ def broken_phase(evidence, stream, failure):
     return broken["broken_at"] <= stream["started"] + failure[0] <= broken["mended_at"]
 
 
+def journal_times(journal, *needles):
+    """When (s since the epoch) the lines of a `journalctl -o short-unix` text holding every needle were logged."""
+    return [float(line.split(" ", 1)[0]) for line in journal.splitlines() if all(n in line for n in needles)]
+
+
 def guard_window(evidence, vip):
-    """Where requests may fail while every check fails: from keepalived setting the last failed real server to
-    weight 0 to the depool guard putting it back. The guard notes `since` as it acts; keepalived ran it just before
-    (a Python start, under a second in the TCG lab)."""
-    since = evidence["broken_checks"]["held"][DIRECTORS[0]]["services"][f"{vip} 80"]["since"]
-    return since - 3.0, since + 1.0
+    """Where requests may fail while every check fails, as the master's journal timed it: from keepalived disabling
+    the service's last real server (weight 0 in IPVS: no destination, a refused connection) to the depool guard
+    having put them back (it logs after its ipvsadm edits). 0.2 s either side for a request's own time."""
+    journal = evidence["broken_checks"]["journal"][DIRECTORS[0]]
+    held = journal_times(journal, f"depool guard: {vip} 80 (", "holds its failed real servers in")
+    assert len(held) == 1, f"the guard held {vip} {len(held)} times in the phase:\n{journal}"
+    disabled = [t for t in journal_times(journal, "Disabling service", f"of VS [{vip}]:tcp:80") if t <= held[0]]
+    assert disabled, f"keepalived disabled no real server of {vip} before the guard held it:\n{journal}"
+    return disabled[-1] - 0.2, held[0] + 0.2
 
 
 @pytest.mark.parametrize("vip", VIPS)
@@ -85,7 +94,8 @@ def test_every_check_broken_at_once_keeps_the_service_serving(evidence, vip):
     held_for = broken["mended_at"] - broken["held"][DIRECTORS[0]]["services"][f"{vip} 80"]["since"]
     print(f"\n{vip}: every check failing, held {held_for:.1f} s until mended: {len(failures)} failed requests "
           f"{failures}, window {high - low:.1f} s around the guard's act")
-    assert not outside, f"requests failed outside the guard's window {low:.2f}-{high:.2f}: {outside}"
+    assert not outside, (f"requests failed outside the guard's window {low:.2f}-{high:.2f} (stream started "
+                         f"{stream['started']:.2f}): {outside}\n{broken['journal'][DIRECTORS[0]]}")
     assert held_for >= 8, "the guard held the service less than the phase's 8 s pause"
 
 
