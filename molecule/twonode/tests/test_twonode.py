@@ -1,0 +1,152 @@
+"""Verify of the two-node cluster: both nodes serve, the backup balances
+nothing again, the master killed and back (tests run in file order).
+
+Figures are printed (-s) for docs/reliability.md.
+"""
+
+import json
+import time
+
+import docker
+from conftest import shared
+
+NODES = shared.DIRECTORS
+CLIENT = shared.CLIENTS[0]
+VIP = shared.VIP
+# VRRP: 3 adverts and the skew, then keepalived's own start of the MASTER state; margin for the TCG lab.
+TAKEOVER_BOUND = 3 * shared.ADVERT + 1.0 + 2.0
+# Until the survivor's check finds the dead node (delay_loop 2 s, then two tries of 2 s, 1 s apart), new
+# connections it schedules there time out.
+DETECTION = 2 + 2 * 2 + 1
+
+# Runs on the client: LONG keep-alive connections (a request each every 0.5 s)
+# and a new connection every 0.1 s, until the stop file exists; writes JSON.
+_LOAD = r"""
+import http.client, json, os, sys, threading, time
+vip, out, long_count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+stop = out + ".stop"
+new, longs, lock = [], [], threading.Lock()
+def get(conn):
+    conn.request("GET", "/")
+    return conn.getresponse().read().decode().strip()
+def long_lived(i):
+    state = {"served_by": None, "broken": None, "requests": 0}
+    with lock:
+        longs.append(state)
+    conn = http.client.HTTPConnection(vip, 80, timeout=5)
+    while not os.path.exists(stop):
+        try:
+            name = get(conn)
+            state["served_by"] = state["served_by"] or name
+            state["requests"] += 1
+        except OSError as exc:
+            state["broken"] = [time.time(), type(exc).__name__]
+            return
+        time.sleep(0.5)
+threads = [threading.Thread(target=long_lived, args=(i,)) for i in range(long_count)]
+for t in threads:
+    t.start()
+while not os.path.exists(stop):
+    start = time.time()
+    conn = http.client.HTTPConnection(vip, 80, timeout=2)
+    try:
+        new.append([start, get(conn)])
+    except OSError as exc:
+        new.append([start, "ERROR " + type(exc).__name__])
+    finally:
+        conn.close()
+    time.sleep(max(0.0, 0.1 - (time.time() - start)))
+for t in threads:
+    t.join()
+json.dump({"new": new, "long": longs}, open(out + ".tmp", "w"))
+os.rename(out + ".tmp", out)
+"""
+OUT = "/var/tmp/lvs-twonode.json"
+
+
+def share(answers):
+    return {node: sum(1 for a in answers if a == node) / len(answers) for node in NODES}
+
+
+def service_stats(node):
+    """Conns, InPkts, OutPkts of the fwmark service in `ipvsadm -Ln --stats` on node."""
+    out = shared.host(node).check_output("ipvsadm -Ln --stats")
+    for line in out.splitlines():
+        if line.startswith("FWM  1"):
+            return [int(n) for n in line.split()[2:5]]
+    raise AssertionError(f"{node}: no FWM 1 service: {out}")
+
+
+def master():
+    holders = shared.vip_holders(NODES)
+    assert len(holders) == 1, f"VIP held by {holders}"
+    return holders[0]
+
+
+def test_a_drained_node_leaves_the_pool_not_the_vip_and_status_shows_it():
+    first, second = NODES
+    evidence = json.loads(shared.host(CLIENT).file("/var/tmp/lvs-twonode-operations.json").content_string)
+    text = "\n".join(evidence["status"])
+    print(f"\nwhile {second} was drained: answers {evidence['answers']}\n{text}")
+    assert evidence["answers"] == [first] * 20
+    assert evidence["states"] == {first: "MASTER", second: "BACKUP"}
+    assert any(line.split()[:4] == [f"{shared.ADDRESS[second]}", "weight", "0", "drained"] for line in evidence["status"]), text
+
+
+def test_both_nodes_serve_and_the_backup_balances_nothing_again():
+    first, second = NODES
+    assert master() == first
+    before = {node: service_stats(node) for node in NODES}
+    answers = shared.requests_from(CLIENT, 200)
+    after = {node: service_stats(node) for node in NODES}
+    spread = share(answers)
+    conns = {node: after[node][0] - before[node][0] for node in NODES}
+    packets = {node: after[node][1] - before[node][1] for node in NODES}
+    print(f"\n200 requests: share {spread}; new IPVS connections {conns}; IPVS packets {packets}")
+    assert not [a for a in answers if a not in NODES], answers
+    assert all(s >= 0.3 for s in spread.values()), spread
+    # The master scheduled every connection; the backup none (what the master forwarded it was served, not
+    # balanced again), and no packet storm: a request is a few packets each way.
+    assert conns[first] == 200 and conns[second] == 0, conns
+    assert packets[first] < 200 * 12, packets
+
+
+def test_the_master_killed_the_survivor_serves_all_and_its_flows_live_on():
+    first, second = NODES
+    client = shared.host(CLIENT)
+    client.check_output(f"rm -f {OUT} {OUT}.stop")
+    client.check_output(f"systemd-run --unit=lvs-twonode --collect {shared.python_command(_LOAD, VIP, OUT, 10)}")
+    time.sleep(6)   # the long-lived connections open and synced (within 5 s: sync_refresh_period)
+    killed_at = float(client.check_output("date +%s.%N"))
+    docker.from_env().containers.get(first).kill()
+    moved, waited = shared.wait_until(lambda: shared.vip_holders([second]) == [second], 30, 0.2)
+    time.sleep(DETECTION + 6)
+    client.check_output(f"touch {OUT}.stop")
+    shared.wait_until(lambda: client.file(OUT).exists, 30)
+    load = json.loads(client.file(OUT).content_string)
+    took = float(shared.epoch(shared.transition_lines(second)[-1][0])) - killed_at
+    window = TAKEOVER_BOUND + DETECTION
+    after = [a for t, a in load["new"] if t > killed_at + window]
+    failed = [(round(t - killed_at, 2), a) for t, a in load["new"] if a.startswith("ERROR")]
+    kept = [c for c in load["long"] if c["served_by"] == second]
+    print(f"\nkill of {first}: {second} MASTER after {took:.2f} s (VIP seen {waited:.1f} s); "
+          f"{len(failed)} of {len(load['new'])} new requests failed {failed}; long-lived on {second}: "
+          f"{sum(1 for c in kept if not c['broken'])} of {len(kept)} kept")
+    assert moved, f"{second} does not hold the VIP"
+    assert shared.transition_lines(second)[-1][3] == "MASTER"
+    assert took <= TAKEOVER_BOUND, took
+    assert after and set(after) == {second}, after
+    assert all(-1 <= t <= window for t, _ in failed), failed
+    assert kept and not [c for c in kept if c["broken"]], load["long"]
+
+
+def test_the_old_master_back_both_serve_again():
+    first, second = NODES
+    docker.from_env().containers.get(first).start()
+    # It boots, holds itself BACKUP while the survivor teaches it the flows (director_rejoin_hold), then preempts.
+    back, waited = shared.wait_until(lambda: shared.running(first) and shared.vip_holders(NODES) == [first], 180, 1)
+    assert back, f"VIP held by {shared.vip_holders(NODES)}"
+    answers = shared.requests_from(CLIENT, 100)
+    spread = share(answers)
+    print(f"\n{first} back as MASTER after {waited:.0f} s; 100 requests: share {spread}")
+    assert all(s >= 0.3 for s in spread.values()), spread
