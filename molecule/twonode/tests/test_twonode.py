@@ -62,6 +62,9 @@ json.dump({"new": new, "long": longs}, open(out + ".tmp", "w"))
 os.rename(out + ".tmp", out)
 """
 OUT = "/var/tmp/lvs-twonode.json"
+# ipvsadm's counters are the kernel's sums of its per-CPU ones, made by the rate estimator every 2 s: read
+# them after one more period.
+STATS_PERIOD = 4
 
 
 def share(answers):
@@ -93,11 +96,21 @@ def test_a_drained_node_leaves_the_pool_not_the_vip_and_status_shows_it():
     assert any(line.split()[:4] == [f"{shared.ADDRESS[second]}", "weight", "0", "drained"] for line in evidence["status"]), text
 
 
+def test_switched_over_the_other_node_balances_to_both():
+    first, second = NODES
+    evidence = json.loads(shared.host(CLIENT).file("/var/tmp/lvs-twonode-operations.json").content_string)
+    answers = evidence["switched_answers"]
+    print(f"\nswitched over to {second}: answers {answers}")
+    assert evidence["switched_states"] == {first: "BACKUP", second: "MASTER"}
+    assert sorted(set(answers)) == sorted(NODES), answers
+
+
 def test_both_nodes_serve_and_the_backup_balances_nothing_again():
     first, second = NODES
     assert master() == first
     before = {node: service_stats(node) for node in NODES}
     answers = shared.requests_from(CLIENT, 200)
+    time.sleep(STATS_PERIOD)
     after = {node: service_stats(node) for node in NODES}
     spread = share(answers)
     conns = {node: after[node][0] - before[node][0] for node in NODES}
