@@ -135,8 +135,9 @@ CASES = [
                            'r1': {'real_server_vips': [VIP, '2001:db8::100']}, 'r2': {'real_server_vips': [VIP, '2001:db8::100']}}),
     d('ipv6_without_address6', {'director_vrrp_instances': [dict(INSTANCE, vips=['2001:db8::100/64'])]},
       "director_address6 '' is not an IP address", 'unicast VRRP source of VI_1', 'ansible_facts.default_ipv6'),
-    r('ipv6_values', {'real_server_method': 'tun', 'real_server_vips': ['2001:db8::10', '2001:db8::11/64']},
-      "'2001:db8::11/64'", 'not 2001:db8::10/64', '2001:db8::10 (IPv6) need real_server_method dr', 'NAT66',
+    r('ipv6_values', {'real_server_method': 'nat', 'real_server_nat_gateway': '192.0.2.1',
+                      'real_server_vips': ['2001:db8::10', '2001:db8::11/64']},
+      "'2001:db8::11/64'", 'not 2001:db8::10/64', '2001:db8::10 (IPv6) need real_server_method dr or tun', 'NAT66',
       "real_server_address6 '192.0.2.21' is not an IPv6 address", hosts={'r1': {'real_server_address6': '192.0.2.21'}}),
     # The OS, from facts: a family the roles cannot serve, and no facts at all.
     d('not_debian', {}, 'd2.not_debian: Rocky 9.4 (RedHat family) is not supported', 'Debian 12 and 13',

@@ -32,7 +32,8 @@ def render(tmp_path, vips):
     script, sysctls = tmp_path / 'lvs-ha-real-server', tmp_path / 'sysctl.conf'
     sysctls.write_text('')
     play = [{'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
-             'vars': {'real_server_method': 'dr', 'real_server_vips': vips, '_real_server_vip_interface': 'lo',
+             'vars': {'real_server_method': 'dr', 'real_server_vips': vips,
+                      '_real_server_vip_interface': 'lo', '_real_server_vip_interface6': 'lo',
                       'real_server_interface': 'lo', 'real_server_nat_gateway': '', '_real_server_sysctl_file': str(sysctls),
                       '_real_server_script': str(script), 'ansible_python_interpreter': sys.executable},
              'tasks': [{'ansible.builtin.template': {'src': TEMPLATE, 'dest': str(script), 'mode': '0755'}}]}]

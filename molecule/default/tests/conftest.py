@@ -21,7 +21,7 @@ with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _f:
 
 GROUP_VARS = CONFIG["provisioner"]["inventory"]["group_vars"]
 VIP = GROUP_VARS["all"]["lab_vip"]
-# A dual-stack scenario (default) serves an IPv6 VIP beside the IPv4 one; tun and nat do not.
+# A dual-stack scenario (default, tun) serves an IPv6 VIP beside the IPv4 one; nat does not.
 VIP6 = GROUP_VARS["all"].get("lab_vip6")
 VIPS = [VIP] + ([VIP6] if VIP6 else [])
 ADDRESS = {p["name"]: p["networks"][0]["ipv4_address"] for p in CONFIG["platforms"]}
@@ -174,8 +174,8 @@ def wait_until(predicate, timeout, interval=0.5):
 
 def vip_holders(directors, vip=VIP):
     """The directors with vip on an interface other than lo (a node that is also a real server has it there too)."""
-    return [d for d in directors
-            if any(f" {vip}/" in line and line.split()[1] != "lo" for line in host(d).check_output("ip -o addr show").splitlines())]
+    return [d for d in directors if any(f" {vip}/" in line and line.split()[1] != "lo"
+                                        for line in host(d).check_output("ip -o addr show").splitlines())]
 
 
 def parse_transitions(text):
