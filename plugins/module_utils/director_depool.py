@@ -16,6 +16,8 @@ the model, its preflight errors, and drain.yml's refusal to drain below it.
 
 from __future__ import annotations
 
+import math
+
 from ansible_collections.lvs.ha.plugins.module_utils.director_services import canonical, find_live
 from ansible_collections.lvs.ha.plugins.module_utils.template_values import as_float, lower
 
@@ -33,8 +35,8 @@ def depool_guard(vs, policy, threshold, real_servers):
         policy = 'sorry' if vs.get('sorry_server') else 'keep'
     threshold = vs.get('depool_threshold', threshold)
     weight = sum(rs['configured_weight'] for rs in real_servers)
-    # The least whole weight that reaches threshold x weight (a ceiling).
-    min_weight = -int(-as_float(threshold) * weight // 1) if policy in POLICIES and policy != 'off' else 0
+    # The least whole weight that reaches threshold x weight.
+    min_weight = math.ceil(as_float(threshold) * weight) if policy in POLICIES and policy != 'off' else 0
     return {'policy': policy if min_weight > 0 or policy not in POLICIES else 'off', 'threshold': threshold,
             'weight': weight, 'min_weight': min_weight}
 

@@ -350,9 +350,9 @@ def director_model(settings, host, groups, hosts, drained):
         'stray_tcp': stray_tcp(services, (s['director_address'], s['director_address6']), s['director_stray_tcp_drop']),
         'sysctls': combine(sysctls, s['director_sysctls']),
     }
-    # The lvs_ha nftables table: for fwmarks, the peer filter, or stray TCP to drop.
     # The guard script and the services file it reads, for services of policy keep.
     model['depool_guard'] = any(vs['depool_guard']['policy'] == 'keep' for vs in services)
+    # The lvs_ha nftables table: for fwmarks, the peer filter, or stray TCP to drop.
     model['nftables'] = bool(fwmarks) or as_bool(s['director_peer_filter']) or model['stray_tcp']['enabled']
     model['exporter'] = exporter(s, model)
     return model
