@@ -61,6 +61,11 @@ BASE_SYSCTLS = {'net.ipv4.vs.expire_nodest_conn': 1, 'net.ipv4.vs.expire_quiesce
 # the rejoin test; none in 3 with it off). Only stateful firewall rules on the
 # directors need it: director_sysctls can set it back.
 NAT_SYSCTLS = {'net.ipv4.ip_forward': 1, 'net.ipv4.vs.conntrack': 0}
+# NAT66: the directors route the IPv6 real servers' replies too. With it on the
+# kernel ignores router advertisements on interfaces whose accept_ra is 1: a
+# director that learns its IPv6 default route by SLAAC sets accept_ra 2 there
+# (director_sysctls).
+NAT6_SYSCTLS = {'net.ipv6.conf.all.forwarding': 1}
 # Sync each connection once established, then every 5 s while it has traffic,
 # instead of every 50th packet (the kernel's 3 50): a director held as BACKUP
 # after a restart (director_rejoin_hold) learns every live flow, a slow one too.
@@ -322,8 +327,11 @@ def director_model(settings, host, groups, hosts, drained):
     daemon = sync(s, instances)
     v6 = [i for i in instances if i['family'] == 6]
     sysctls = dict(BASE_SYSCTLS)
-    if any(rs['forwarding'] == 'NAT' for vs in services for rs in vs['real_servers']):
+    nat = [rs['ip'] for vs in services for rs in vs['real_servers'] if rs['forwarding'] == 'NAT']
+    if nat:
         sysctls.update(NAT_SYSCTLS)
+    if any(family(ip) == 6 for ip in nat):
+        sysctls.update(NAT6_SYSCTLS)
     if daemon['enabled']:
         sysctls.update(SYNC_SYSCTLS)
     model = {

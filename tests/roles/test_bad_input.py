@@ -121,6 +121,9 @@ CASES = [
     r('tun_without_vips', {'real_server_method': 'tun', 'real_server_vips': []}, 'real_server_vips is empty', '(tun)'),
     r('nat_without_gateway', {'real_server_method': 'nat'}, 'real_server_nat_gateway', 'inside VIP'),
     r('nat_gateway_not_ip', {'real_server_method': 'nat', 'real_server_nat_gateway': 'gw'}, 'real_server_nat_gateway', "'gw'"),
+    r('nat66_gateway_ipv4', {'real_server_method': 'nat', 'real_server_nat_gateway': '192.0.2.1',
+                             'real_server_nat_gateway6': '192.0.2.254'},
+      "real_server_nat_gateway6 '192.0.2.254' is not an IPv6 address", 'inside IPv6 VIP (NAT66)'),
     # Address families keepalived or IPVS cannot serve (module_utils/director_families.py).
     d('families', {'director_vrrp_instances': [dict(INSTANCE, vips=[VIP + '/24', '2001:db8::10/64'])],
                    'director_virtual_servers': [dict(SERVICE, real_servers=[{'ip': '2001:db8::21'}])]},
@@ -137,7 +140,8 @@ CASES = [
       "director_address6 '' is not an IP address", 'unicast VRRP source of VI_1', 'ansible_facts.default_ipv6'),
     r('ipv6_values', {'real_server_method': 'nat', 'real_server_nat_gateway': '192.0.2.1',
                       'real_server_vips': ['2001:db8::10', '2001:db8::11/64']},
-      "'2001:db8::11/64'", 'not 2001:db8::10/64', '2001:db8::10 (IPv6) need real_server_method dr or tun', 'NAT66',
+      "'2001:db8::11/64'", 'not 2001:db8::10/64', '2001:db8::10 (IPv6) by NAT need real_server_nat_gateway6',
+      'replies to IPv6 clients bypass the directors',
       "real_server_address6 '192.0.2.21' is not an IPv6 address", hosts={'r1': {'real_server_address6': '192.0.2.21'}}),
     # The OS, from facts: a family the roles cannot serve, and no facts at all.
     d('not_debian', {}, 'd2.not_debian: Rocky 9.4 (RedHat family) is not supported', 'Debian 12 and 13',

@@ -21,11 +21,13 @@ with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _f:
 
 GROUP_VARS = CONFIG["provisioner"]["inventory"]["group_vars"]
 VIP = GROUP_VARS["all"]["lab_vip"]
-# A dual-stack scenario (default, tun) serves an IPv6 VIP beside the IPv4 one; nat does not.
+# Every scenario (default, tun, nat) is dual stack: an IPv6 VIP beside the IPv4 one; lab_vip6 says so.
 VIP6 = GROUP_VARS["all"].get("lab_vip6")
 VIPS = [VIP] + ([VIP6] if VIP6 else [])
 ADDRESS = {p["name"]: p["networks"][0]["ipv4_address"] for p in CONFIG["platforms"]}
 ADDRESS6 = {p["name"]: p["networks"][0].get("ipv6_address") for p in CONFIG["platforms"]}
+# Every IPv6 address of a host, on any of its networks (nat's directors have two).
+OWN6 = {p["name"]: {n["ipv6_address"] for n in p["networks"] if n.get("ipv6_address")} for p in CONFIG["platforms"]}
 GROUPS = {}
 for _p in CONFIG["platforms"]:
     for _g in _p.get("groups", []):

@@ -110,7 +110,7 @@ def test_no_instances_no_sync():
     assert model['rejoin_hold'] == 0
 
 
-def dual_stack():
+def dual_stack(forwarding='DR'):
     """e1 of the edge inventory serving an IPv6 VIP beside the IPv4 ones: an IPv6 instance of the same VRID,
     unicast from director_address6, and an IPv6 service over the real servers' IPv6 addresses."""
     groups, hostvars, settings = edge()
@@ -118,7 +118,7 @@ def dual_stack():
     s['director_address6'] = '2001:db8::1'
     s['director_vrrp_instances'] = [dict(s['director_vrrp_instances'][0], vips=['203.0.113.10/24']),
                                     {'name': 'VI_6', 'virtual_router_id': 61, 'vips': ['2001:db8::10/64', '2001:db8::11/128 dev eth1']}]
-    s['director_virtual_servers'] = [{'name': 'web6', 'ip': '2001:db8::10', 'port': 80, 'protocol': 'TCP'},
+    s['director_virtual_servers'] = [{'name': 'web6', 'ip': '2001:db8::10', 'port': 80, 'protocol': 'TCP', 'forwarding': forwarding},
                                      {'name': 'mail6', 'fwmark': 6, 'ip': '2001:db8::10', 'ports': [25, 587], 'protocol': 'TCP'}]
     for host in groups['directors']:
         hostvars[host]['director_address6'] = '2001:db8::%s' % host[1:]
@@ -146,6 +146,13 @@ def test_an_ipv6_service_balances_to_the_real_servers_ipv6_addresses():
     assert model['fwmarks'] == [{'mark': 6, 'ip': '2001:db8::10', 'family': 6, 'protocol': 'tcp', 'ports': [25, 587], 'not_from': []}]
     assert model['stray_tcp']['services6'] == ['2001:db8::10 . 80'] and model['stray_tcp']['services'] == []
     assert model['stray_tcp']['marks'] == [6] and model['stray_tcp']['enabled']
+
+
+@pytest.mark.parametrize('forwarding, nat6', [('DR', False), ('TUN', False), ('NAT', True)])
+def test_nat66_turns_ipv6_forwarding_on(forwarding, nat6):
+    sysctls = dual_stack(forwarding)['sysctls']
+    assert ('net.ipv6.conf.all.forwarding' in sysctls) is nat6
+    assert ('net.ipv4.ip_forward' in sysctls) is nat6  # NAT of either family: IPv4's as before
 
 
 def test_multicast_ipv6_instance_leaves_the_ipv6_peer_filter_empty():
