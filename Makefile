@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 BIN       := $(CURDIR)/$(VENV)/bin
 COLL      := $(CURDIR)/.build/collections
 LAB       := lab/lab.sh
-SCENARIOS ?= modules default persistence tun nat twonode
+SCENARIOS ?= modules default persistence tun nat twonode ecmp
 # Scenarios converged with ansible-core's own executor, as users run it; the
 # others with mitogen's strategy (one interpreter per host: a module run costs
 # ~0.2 s in the lab instead of ~3 s). See docs/benchmarks.md, "lab economy".

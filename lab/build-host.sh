@@ -25,6 +25,8 @@ chroot "$root" systemctl mask getty@tty1 console-getty systemd-networkd-wait-onl
 chroot "$root" systemctl disable nftables >/dev/null 2>&1 || true
 # The director role starts node-exporter; a scenario starts Prometheus on its client.
 chroot "$root" systemctl disable prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+# FRR runs on the hosts of the ecmp scenario only (the director role in director_mode ecmp, its router).
+chroot "$root" systemctl disable frr >/dev/null 2>&1 || true
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/etc/hostname
 : >"$root/etc/machine-id"
 tar -C "$root" -cf "$work/host.tar" .

@@ -26,11 +26,12 @@ def depool_services(slurped):
 
 
 def director_status(play_hosts, hostvars):
-    """play_hosts: the directors, each with _director_status_vrrp, _director_status_ipvs, _director_model and
-    _director_status_depool (optional)."""
+    """play_hosts: the directors, each with _director_status_vrrp, _director_status_ipvs, _director_model,
+    _director_status_depool (optional) and _director_status_bgp (director_mode ecmp)."""
     return status_lines([{'host': h, 'vrrp': hostvars[h]['_director_status_vrrp'], 'ipvs': hostvars[h]['_director_status_ipvs'],
                           'model': hostvars[h]['_director_model'],
-                          'depool': depool_services(hostvars[h].get('_director_status_depool'))} for h in play_hosts])
+                          'depool': depool_services(hostvars[h].get('_director_status_depool')),
+                          'bgp': (hostvars[h].get('_director_status_bgp') or {}).get('stdout', '')} for h in play_hosts])
 
 
 class FilterModule:

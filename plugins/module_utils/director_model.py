@@ -17,6 +17,7 @@ input is not refused here: the preflight reports it, naming the variable.
 from __future__ import annotations
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_depool import depool_guard
+from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import ECMP_SYSCTLS, announce_services, ecmp
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import family
 from ansible_collections.lvs.ha.plugins.module_utils.director_services import (
     default_address,
@@ -47,6 +48,8 @@ SETTINGS = (
     'director_check_defaults', 'director_virtual_servers', 'director_virtual_server_groups', 'director_peer_filter',
     'director_node_exporter', 'director_exporter', 'director_exporter_listen_address', 'director_exporter_port',
     'director_depool_policy', 'director_depool_threshold', 'director_vrrp_nice',
+    'director_mode', 'director_bgp_asn', 'director_bgp_router_id', 'director_bgp_peers', 'director_bfd_interval',
+    'director_bfd_multiplier',
 )
 # What the model reads of another host's variables, and of its ansible_facts.
 HOST_KEYS = ('director_address', 'director_address6', 'ansible_host', 'real_server_address', 'real_server_address6',
@@ -324,7 +327,11 @@ def director_model(settings, host, groups, hosts, drained):
         fwmarks.extend([mark] if mark else [])
     macs = director_macs(directors, host, hosts)
     is_two_node = two_node(services, fwmarks, director_addresses(directors, host, s, hosts), macs)
-    daemon = sync(s, instances)
+    bgp = ecmp(s, services)
+    if bgp['enabled']:
+        announce_services(services)
+    # ecmp: no VRRP, so no sync daemon to follow one (mh makes every director choose alike instead).
+    daemon = sync(s, instances if not bgp['enabled'] else [])
     v6 = [i for i in instances if i['family'] == 6]
     sysctls = dict(BASE_SYSCTLS)
     nat = [rs['ip'] for vs in services for rs in vs['real_servers'] if rs['forwarding'] == 'NAT']
@@ -334,6 +341,8 @@ def director_model(settings, host, groups, hosts, drained):
         sysctls.update(NAT6_SYSCTLS)
     if daemon['enabled']:
         sysctls.update(SYNC_SYSCTLS)
+    if bgp['enabled']:
+        sysctls.update(ECMP_SYSCTLS)
     model = {
         'host': host,
         'router_id': s['director_router_id'],
@@ -352,10 +361,13 @@ def director_model(settings, host, groups, hosts, drained):
         'two_node': is_two_node,
         'director_macs': macs,
         'drained': drained,
-        'switchover_file': s['director_switchover_file'],
+        'switchover_file': s['director_switchover_file'] if not bgp['enabled'] else '',
         'rejoin_hold': as_int(s['director_rejoin_hold']) if daemon['enabled'] else 0,
         'sync': daemon,
-        'stray_tcp': stray_tcp(services, (s['director_address'], s['director_address6']), s['director_stray_tcp_drop']),
+        # ecmp: sloppy_tcp makes IPVS take up every segment, none is stray.
+        'stray_tcp': stray_tcp(services, (s['director_address'], s['director_address6']),
+                               s['director_stray_tcp_drop'] and not bgp['enabled']),
+        'ecmp': bgp,
         'sysctls': combine(sysctls, s['director_sysctls']),
     }
     # The guard script and the services file it reads, for services of policy keep.

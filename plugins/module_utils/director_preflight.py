@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_depool import depool_errors
+from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import ecmp_across_errors, ecmp_errors
 from ansible_collections.lvs.ha.plugins.module_utils.director_two_node import two_node_errors
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import instance_family_errors, service_family_errors
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import CHECK_TYPES, FORWARDING, PROTOCOLS, SCHEDULERS
@@ -95,9 +96,12 @@ def director_errors(m, settings, directors, host_vars):
     if not 0 <= m['rejoin_hold'] <= 3600:
         errors.append('%s: director_rejoin_hold %s is outside 0-3600 s; set it to the seconds a returning director waits '
                       'as BACKUP (0: off)' % (host, m['rejoin_hold']))
-    if not m['instances']:
+    ecmp = m.get('ecmp', {}).get('enabled')   # the model always has it; the preflight's test fixtures need not
+    if ecmp:
+        errors += ecmp_errors(m)
+    elif not m['instances']:
         errors.append('%s: director_vrrp_instances is empty; define at least one instance with name, virtual_router_id '
-                      'and vips' % host)
+                      'and vips (or set director_mode: ecmp)' % host)
     for version, key, setting in ((4, 'address', 'director_address'), (6, 'address6', 'director_address6')):
         unicast = [i['name'] for i in m['instances'] if i['family'] == version and i['unicast_peers']]
         if unicast and not is_ip_address(m[key]):
@@ -296,9 +300,13 @@ def real_server_errors(rs, vs, host, host_vars):
 
 def across_errors(models, group):
     """The checks across directors: the same instances and services everywhere, priorities that elect one master."""
+    if any(m.get('ecmp', {}).get('enabled') for m in models):
+        errors = ecmp_across_errors(models)
+    else:
+        errors = []
     if len(models) < 2:
-        return []
-    first, errors = models[0], []
+        return errors
+    first = models[0]
     for m in models[1:]:
         errors += _compare_instances(first, m, group) + _compare_services(first, m, group)
     for i in first['instances']:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_bgp_status import bgp_lines, share_lines
 from ansible_collections.lvs.ha.plugins.module_utils.director_services import canonical, find_live, services_of
 
 VRRP_LINE = '  %-14s %-14s %-7s priority %3s of %3s  %s'
@@ -33,16 +34,29 @@ SORRY_WARNING = ('%s: %s: the sorry server %s serves instead of the real servers
 
 def status_lines(directors):
     """directors: [{'host', 'vrrp': keepalived_info, 'ipvs': ipvs_info, 'model': _director_model,
-    'depool': the depool guard's services by key (optional: none held)}] in play order."""
+    'depool': the depool guard's services by key (optional: none held), 'bgp': BGP_READ's output (ecmp)}]
+    in play order."""
     lines, warnings = ['VRRP'], []
-    masters = vrrp_lines(directors, lines, warnings)
-    shown = masters[0][0] if masters else directors[0]['host']
-    for director in directors:
-        ipvs_lines(director, director['host'] == shown, lines, warnings)
+    if any(d['model'].get('ecmp', {}).get('enabled') for d in directors):
+        # Every director serves: each one's sessions, table and share.
+        for director in directors:
+            if not director['vrrp']['running']:
+                warnings.append(director['host'] + ': keepalived is not running')
+        bgp_lines(directors, lines, warnings)
+        for director in directors:
+            ipvs_lines(director, True, lines, warnings, 'active')
+        share_lines(directors, lines)
+        ok = 'No warnings: every director announces its VIPs to every router, the live tables match the inventory.'
+    else:
+        masters = vrrp_lines(directors, lines, warnings)
+        shown = masters[0][0] if masters else directors[0]['host']
+        for director in directors:
+            ipvs_lines(director, director['host'] == shown, lines, warnings)
+        ok = 'No warnings: one master per instance, the live tables match the inventory.'
     lines.append('')
     if warnings:
         return lines + ['WARNINGS'] + ['  - ' + w for w in warnings]
-    return lines + ['No warnings: one master per instance, the live tables match the inventory.']
+    return lines + [ok]
 
 
 def vrrp_lines(directors, lines, warnings):
@@ -72,12 +86,12 @@ def vrrp_lines(directors, lines, warnings):
     return masters
 
 
-def ipvs_lines(director, shown, lines, warnings):
+def ipvs_lines(director, shown, lines, warnings, role='master'):
     """The director's live table against its model; the lines only for the director shown."""
     host, model, live = director['host'], director['model'], director['ipvs']['services']
     matched = set()
     if shown:
-        lines.extend(['', 'IPVS on %s (master)' % host])
+        lines.extend(['', 'IPVS on %s (%s)' % (host, role)])
     for vs in model['virtual_servers']:
         guard = guard_entry(director.get('depool') or {}, vs)
         for label, matcher in services_of(vs, model['groups']):

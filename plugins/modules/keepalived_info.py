@@ -40,6 +40,13 @@ options:
     type: bool
     default: true
     version_added: 0.2.0
+  vrrp:
+    description:
+      - V(false) for a keepalived that runs no VRRP instance (the director role's C(director_mode=ecmp)). Only
+        its VRRP process writes the JSON dump, so none is asked for and RV(instances) is empty.
+    type: bool
+    default: true
+    version_added: 0.3.0
 seealso:
   - module: lvs.ha.ipvs_info
 """
@@ -154,7 +161,7 @@ def gather(runner, params):
     if params['config_test']:
         facts['config_ok'], facts['config_errors'] = runner.config_test(params['config'])
     pid = runner.main_pid()
-    instances = parse_dump(runner.read_dump(pid, params['timeout'])) if pid else []
+    instances = parse_dump(runner.read_dump(pid, params['timeout'])) if pid and params['vrrp'] else []
     facts.update(running=pid is not None, pid=pid, instances=instances)
     return facts
 
@@ -164,6 +171,7 @@ def main():
         argument_spec=dict(
             config=dict(type='path', default='/etc/keepalived/keepalived.conf'),
             config_test=dict(type='bool', default=True),
+            vrrp=dict(type='bool', default=True),
             **RUNNER_OPTIONS
         ),
         supports_check_mode=True,

@@ -108,6 +108,17 @@ CASES = [
       "scheduler 'fastest'",
       hosts={'d1': {'director_vrrp_priority': 255}, 'd2': {'director_ipvs_sync_id': 300},
              'r1': {'real_server_vips': ['192.0.2.200']}}),
+    # director_mode ecmp: passes with a peer and mh; refused with NAT, no peer, and real servers in another order on
+    # one director (every refusal: tests/unit/plugins/module_utils/test_director_ecmp.py).
+    d('ecmp', {'director_mode': 'ecmp', 'director_bgp_asn': 65001, 'director_vrrp_instances': [],
+               'director_bgp_peers': [{'address': '192.0.2.1', 'asn': 65000}],
+               'director_virtual_servers': [dict(SERVICE, scheduler='mh')]}, stage='pass'),
+    d('ecmp_bad', {'director_mode': 'ecmp', 'director_bgp_asn': 65001, 'director_vrrp_instances': [],
+                   'director_virtual_servers': [dict(SERVICE, scheduler='mh', forwarding='NAT')]},
+      'NAT cannot work in director_mode ecmp', 'use forwarding: DR or TUN', 'director_bgp_peers is empty',
+      'virtual server web: real servers differ between', 'in the same order',
+      hosts={'d2': {'director_virtual_servers': [dict(SERVICE, scheduler='mh', forwarding='NAT', real_servers=[
+          {'ip': '192.0.2.22'}, {'ip': '192.0.2.21'}])]}}),
     # real_server: the argument spec stops it (every refusal: tests/roles/test_argument_specs.py)
     r('method_choice', {'real_server_method': 'route'}, 'real_server_method', 'dr, tun, nat', stage='spec'),
     # real_server: values, refused by tasks/preflight.yml (Jinja: every rule runs here)

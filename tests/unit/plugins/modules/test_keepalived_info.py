@@ -76,3 +76,11 @@ def test_dump_without_json_support_fails_clearly(keepalived, run_module):
     monkeypatch.setattr(KeepalivedRunner, 'read_dump', READ_DUMP)   # asks for the signal number first
     result, failed = run_module(keepalived_info.main, {})
     assert failed and 'built without --enable-json' in result['msg']
+
+
+def test_keepalived_without_vrrp_is_not_asked_for_a_dump(keepalived, run_module):
+    # director_mode ecmp: only keepalived's VRRP process writes the dump; asking would time out.
+    _answers, _calls, monkeypatch = keepalived
+    monkeypatch.setattr(KeepalivedRunner, 'read_dump', lambda self, pid, timeout: pytest.fail('dump asked for'))
+    result, failed = run_module(keepalived_info.main, dict(vrrp=False))
+    assert not failed and (result['running'], result['pid'], result['instances'], result['config_ok']) == (True, 420, [], True)

@@ -6,7 +6,8 @@
 """Every director's model and keepalived.conf, byte for byte, against golden files.
 
 golden.yml renders them through the role's own path (tasks_from model.yml, then
-keepalived.conf.j2) for inventories/example, inventories/lab and the corners in
+keepalived.conf.j2, and frr.conf.j2 in director_mode ecmp) for inventories/example,
+inventories/lab, inventories/two-node, inventories/ecmp and the corners in
 inventories/edge here, on this host alone (local connection). The facts in facts/<name>.yml reach the
 run through a fact cache, as gathered facts do, and are not injected as
 variables (ansible-core's default from 2.24; tests/conftest.py).
@@ -36,10 +37,11 @@ INVENTORIES = {
     'example': os.path.join(ROOT, 'inventories', 'example'),
     'lab': os.path.join(ROOT, 'inventories', 'lab'),
     'two-node': os.path.join(ROOT, 'inventories', 'two-node'),
+    'ecmp': os.path.join(ROOT, 'inventories', 'ecmp'),
     'edge': os.path.join(HERE, 'inventories', 'edge'),
 }
 # task name in golden.yml: the golden file's suffix and the end of line the message lacks
-OUTPUTS = {'Model': ('.model.json', '\n'), 'Keepalived.conf': ('.keepalived.conf', '')}
+OUTPUTS = {'Model': ('.model.json', '\n'), 'Keepalived.conf': ('.keepalived.conf', ''), 'Frr.conf': ('.frr.conf', '')}
 UPDATE = os.environ.get('LVS_HA_GOLDEN') == 'update'
 
 
@@ -61,7 +63,8 @@ def render(name, tmp, fact_cache):
     for task in json.loads(proc.stdout)['plays'][0]['tasks']:
         suffix, end = OUTPUTS.get(task['task']['name'], (None, None))
         for host, res in task['hosts'].items() if suffix else ():
-            found[host + suffix] = res['msg'] + end
+            if not res.get('skipped'):   # frr.conf: directors of director_mode ecmp only
+                found[host + suffix] = res['msg'] + end
     return found
 
 

@@ -1,0 +1,248 @@
+"""Verify of every director active behind ECMP (director_mode ecmp): the router
+has a path through each director, new flows spread over all of them, and a
+director killed, then back, breaks no long-lived flow (tests run in file order).
+
+Figures are printed (-s) for docs/reliability.md.
+"""
+
+import datetime
+import json
+import os
+import re
+import subprocess
+import time
+
+import docker
+from conftest import shared
+
+DIRECTORS = shared.DIRECTORS
+ROUTER = shared.GROUPS["routers"][0]
+CLIENT = shared.CLIENTS[0]
+VIP = shared.VIP
+# BFD: 3 x 200 ms (the role's defaults), then bgpd and zebra; margin for the TCG lab.
+WITHDRAW_BOUND = 1.0
+OUT = "/var/tmp/lvs-ecmp.json"
+ROUTES = "/var/tmp/lvs-ecmp-routes.log"
+BFD_LOG = "/var/tmp/lvs-ecmp-bfd.log"
+# ipvsadm's counters are the kernel's sums of its per-CPU ones, made by the rate estimator every 2 s.
+STATS_PERIOD = 4
+
+# Runs on the client: LONG keep-alive connections (a request each every 0.5 s)
+# and a new connection every 0.1 s, until the stop file exists; writes JSON
+# with each long-lived connection's local port (to find the directors it crossed).
+_LOAD = r"""
+import http.client, json, os, sys, threading, time
+vip, out, long_count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+stop = out + ".stop"
+new, longs, lock = [], [], threading.Lock()
+def get(conn):
+    conn.request("GET", "/")
+    return conn.getresponse().read().decode().strip()
+def long_lived(i):
+    state = {"port": None, "served_by": [], "broken": None, "requests": 0}
+    with lock:
+        longs.append(state)
+    conn = http.client.HTTPConnection(vip, 80, timeout=5)
+    while not os.path.exists(stop):
+        try:
+            name = get(conn)
+            state["port"] = state["port"] or conn.sock.getsockname()[1]
+            if name not in state["served_by"]:
+                state["served_by"].append(name)
+            state["requests"] += 1
+        except OSError as exc:
+            state["broken"] = [time.time(), type(exc).__name__]
+            return
+        time.sleep(0.5)
+threads = [threading.Thread(target=long_lived, args=(i,)) for i in range(long_count)]
+for t in threads:
+    t.start()
+open(out + ".ready", "w").close()
+while not os.path.exists(stop):
+    start = time.time()
+    conn = http.client.HTTPConnection(vip, 80, timeout=2)
+    try:
+        new.append([start, get(conn)])
+    except OSError as exc:
+        new.append([start, "ERROR " + type(exc).__name__])
+    finally:
+        conn.close()
+    time.sleep(max(0.0, 0.1 - (time.time() - start)))
+for t in threads:
+    t.join()
+json.dump({"new": new, "long": longs}, open(out + ".tmp", "w"))
+os.rename(out + ".tmp", out)
+"""
+
+
+def monitor_stamp(line):
+    """Seconds since the epoch of an `ip -ts monitor` line ([2026-12-05T11:39:36.803153] ..., UTC in the lab)."""
+    m = re.match(r"\[(\d{4}-\d\d-\d\dT[\d:.]+)\]", line)
+    if not m:
+        return None
+    return datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def ansible_playbook(*args):
+    """An operator's run, with the scenario's inventory and the collection molecule uses."""
+    return subprocess.run(["ansible-playbook", *args, "-i", shared.INVENTORY], capture_output=True, text=True,
+                          env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1"}, check=False, timeout=900)
+
+
+def next_hops():
+    """The directors' addresses the router's route to the VIP goes through."""
+    return sorted(re.findall(r"via (\S+)", shared.host(ROUTER).check_output(f"ip route show {VIP}")))
+
+
+def vip_conns(director):
+    """The Conns counter of the VIP's service in `ipvsadm -Ln --stats`."""
+    out = shared.host(director).check_output("ipvsadm -Ln --stats")
+    for line in out.splitlines():
+        if line.split()[:2] == ["TCP", f"{VIP}:80"]:
+            return int(line.split()[2])
+    raise AssertionError(f"{director}: no service {VIP}:80: {out}")
+
+
+def client_ports(director):
+    """The client's source ports of the VIP's connections this director holds."""
+    out = shared.host(director).check_output("ipvsadm -Lnc")
+    return {int(m) for m in re.findall(rf"^TCP\s+\S+\s+\S+\s+{re.escape(shared.ADDRESS[CLIENT])}:(\d+)\s+{re.escape(VIP)}:80 ",
+                                       out, re.M)}
+
+
+def start_load(count):
+    client = shared.host(CLIENT)
+    client.check_output(f"rm -f {OUT} {OUT}.stop {OUT}.ready")
+    client.check_output(f"systemd-run --unit=lvs-ecmp-load --collect {shared.python_command(_LOAD, VIP, OUT, count)}")
+    shared.wait_until(lambda: client.file(OUT + ".ready").exists, 30)
+
+
+def stop_load():
+    client = shared.host(CLIENT)
+    client.check_output(f"touch {OUT}.stop")
+    done, _ = shared.wait_until(lambda: client.file(OUT).exists, 60)
+    assert done, "the client's load did not finish"
+    return json.loads(client.file(OUT).content_string)
+
+
+def test_every_director_announces_the_vip_with_bfd():
+    addresses = sorted(shared.ADDRESS[d] for d in DIRECTORS)
+    assert next_hops() == addresses, shared.host(ROUTER).check_output(f"ip route show {VIP}")
+    router = shared.host(ROUTER)
+    summary = json.loads(router.check_output("vtysh -c 'show bgp ipv4 unicast summary json'"))
+    states = {peer: p["state"] for peer, p in summary["peers"].items()}
+    assert states == {a: "Established" for a in addresses}, states
+    bfd = {p["peer"]: p["status"] for p in json.loads(router.check_output("vtysh -c 'show bfd peers json'"))}
+    assert bfd == {a: "up" for a in addresses}, bfd
+    # Each director announces the VIP only on its dummy, because its service has quorum.
+    for director in DIRECTORS:
+        assert f"{VIP}/32" in shared.host(director).check_output("ip -4 addr show dev lvsha0"), director
+
+
+def test_new_flows_spread_over_every_director_and_real_server():
+    before = {d: vip_conns(d) for d in DIRECTORS}
+    answers = shared.requests_from(CLIENT, 150)
+    time.sleep(STATS_PERIOD)
+    conns = {d: vip_conns(d) - before[d] for d in DIRECTORS}
+    print(f"\n150 new connections: per director {conns}; answered by {sorted(set(answers))}")
+    assert not [a for a in answers if a.startswith("ERROR")], answers
+    assert sorted(set(answers)) == sorted(shared.REALS), answers
+    assert sum(conns.values()) == 150, conns
+    assert all(c >= 0.2 * 150 for c in conns.values()), conns
+
+
+def test_a_director_killed_is_withdrawn_and_breaks_no_long_lived_flow():
+    victim, survivors = DIRECTORS[0], DIRECTORS[1:]
+    router = shared.host(ROUTER)
+    # The router's view, on the lab's one clock: its route changes, and the victim's BFD packets (the last one
+    # is the last sign of life: detection and withdrawal are measured from it, as a capture would).
+    router.check_output(f"rm -f {ROUTES} {BFD_LOG}; systemd-run --unit=lvs-ecmp-routes --collect sh -c "
+                        f"'exec ip -ts monitor route nexthop > {ROUTES}'; systemd-run --unit=lvs-ecmp-bfd --collect "
+                        f"sh -c 'exec tcpdump -i any -n -tt -l udp dst port 3784 and src host {shared.ADDRESS[victim]} "
+                        f"> {BFD_LOG} 2>/dev/null'")
+    start_load(30)
+    time.sleep(3)
+    crossed = client_ports(victim)
+    killed_at = float(shared.host(CLIENT).check_output("date +%s.%N"))
+    docker.from_env().containers.get(victim).kill()
+    gone, waited = shared.wait_until(lambda: shared.ADDRESS[victim] not in next_hops(), 30, 0.2)
+    time.sleep(6)
+    load = stop_load()
+    router.check_output("systemctl stop lvs-ecmp-routes lvs-ecmp-bfd || true")
+    last_bfd = max(float(line.split()[0]) for line in router.check_output(f"cat {BFD_LOG}").splitlines() if line.strip())
+    # The first change after the kill of the VIP's route or of a next hop (zebra may edit a kernel next-hop
+    # group instead of the route): bgpd's withdrawal.
+    changes = [line for line in router.check_output(f"cat {ROUTES}").splitlines()
+               if VIP in line or re.search(r"\] (Deleted )?id \d+ ", line)]
+    after = [s - last_bfd for s in map(monitor_stamp, changes) if s and s > last_bfd]
+    withdrawn = after[0] if after else None
+    failed = [(round(t - killed_at, 2), a) for t, a in load["new"] if a.startswith("ERROR")]
+    longs = load["long"]
+    through_victim = [c for c in longs if c["port"] in crossed]
+    broken = [c for c in longs if c["broken"]]
+    print(f"\nkill of {victim} (its last BFD packet {last_bfd - killed_at:.2f} s after the kill call): route withdrawn "
+          f"{withdrawn} s after that packet (seen by polling {waited:.1f} s after the call); "
+          f"{len(failed)} of {len(load['new'])} new requests failed {failed}; long-lived: {len(longs)}, "
+          f"{len(through_victim)} crossed {victim}, {len(broken)} broken {broken[:3]}")
+    assert gone, f"{victim} still a next hop: {next_hops()}"
+    assert next_hops() == sorted(shared.ADDRESS[d] for d in survivors)
+    assert withdrawn is not None and withdrawn <= WITHDRAW_BOUND, (withdrawn, changes)
+    assert len(longs) == 30 and through_victim, (len(longs), crossed)
+    assert not broken, broken
+    # A flow keeps its real server on whichever director the router now picks (mh, sloppy_tcp).
+    assert all(len(c["served_by"]) == 1 for c in longs), longs
+    assert all(-1 <= t <= last_bfd - killed_at + withdrawn + 1.0 for t, _ in failed), failed
+
+
+def test_the_director_back_announces_again_and_breaks_no_long_lived_flow():
+    victim = DIRECTORS[0]
+    start_load(30)
+    time.sleep(2)
+    docker.from_env().containers.get(victim).start()
+    back, waited = shared.wait_until(lambda: shared.ADDRESS[victim] in next_hops(), 180, 1)
+    time.sleep(6)
+    load = stop_load()
+    broken = [c for c in load["long"] if c["broken"]]
+    failed = [a for _, a in load["new"] if a.startswith("ERROR")]
+    print(f"\n{victim} back: announced again after {waited:.0f} s; long-lived: {len(load['long'])}, "
+          f"{len(broken)} broken; {len(failed)} of {len(load['new'])} new requests failed")
+    assert back, next_hops()
+    assert not broken, broken
+    assert all(len(c["served_by"]) == 1 for c in load["long"]), load["long"]
+    assert not failed, failed
+
+
+def test_a_drained_director_is_withdrawn_breaks_no_flow_and_returns():
+    target = DIRECTORS[1]
+    others = sorted(shared.ADDRESS[d] for d in DIRECTORS if d != target)
+    start_load(30)
+    time.sleep(2)
+    drained = ansible_playbook("lvs.ha.drain_director", "-e", f"drain_director={target}", "-e", "drain_action=drain")
+    hops_drained = next_hops()
+    before = vip_conns(target)
+    answers = shared.requests_from(CLIENT, 30)
+    time.sleep(STATS_PERIOD)
+    taken = vip_conns(target) - before
+    returned = ansible_playbook("lvs.ha.drain_director", "-e", f"drain_director={target}", "-e", "drain_action=return")
+    back, waited = shared.wait_until(lambda: shared.ADDRESS[target] in next_hops(), 30, 0.5)
+    load = stop_load()
+    broken = [c for c in load["long"] if c["broken"]]
+    failed = [a for _, a in load["new"] if a.startswith("ERROR")]
+    print(f"\n{target} drained: next hops {hops_drained}, it took {taken} of 30 new connections; returned, "
+          f"announced again after {waited:.1f} s; long-lived: {len(load['long'])}, {len(broken)} broken; "
+          f"{len(failed)} of {len(load['new'])} new requests failed")
+    assert drained.returncode == 0, drained.stdout[-3000:] + drained.stderr[-2000:]
+    assert returned.returncode == 0, returned.stdout[-3000:] + returned.stderr[-2000:]
+    assert hops_drained == others and taken == 0 and not [a for a in answers if a.startswith("ERROR")]
+    assert back and not broken and not failed, (broken, failed)
+
+
+def test_status_shows_every_directors_sessions_announcements_and_share():
+    run = ansible_playbook("lvs.ha.status")
+    out = run.stdout
+    print("\n" + "\n".join(line for line in out.splitlines() if "announces" in line or "peer" in line or "%" in line))
+    assert run.returncode == 0, out[-3000:] + run.stderr[-2000:]
+    for director in DIRECTORS:
+        assert re.search(rf"{director}\s+peer 10\.84\.1\.2\s+AS 65000\s+Established\s+BFD up", out), out[-3000:]
+        assert re.search(rf"{director}\s+announces {re.escape(VIP)}/32", out), out[-3000:]
+    assert "No warnings: every director announces its VIPs to every router" in out, out[-3000:]
