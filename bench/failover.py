@@ -200,6 +200,56 @@ def summarise(moves, load, window):
     return rows
 
 
+def start_load(cluster, rate, long):
+    """bench/failover_client.py on the client, loading the VIP until finish_load; the lab time it starts."""
+    with open(os.path.join(HERE, "failover_client.py"), "rb") as handle:
+        code = base64.b64encode(handle.read()).decode()
+    cluster.sh(cluster.client, f"echo {code} | base64 -d > /var/tmp/lvs-bench-client.py; rm -f {OUT} {OUT}.stop")
+    cluster.background(cluster.client, f"python3 /var/tmp/lvs-bench-client.py {cluster.vip} {rate} {long} {OUT}")
+    time.sleep(5)   # long-lived connections open, their state synced (batches leave within 3 s)
+    return cluster.now()
+
+
+def stop_load(cluster):
+    cluster.sh(cluster.client, f"touch {OUT}.stop")
+
+
+def collect_load(cluster):
+    """What the load saw, once it has written it."""
+    for _ in range(60):
+        if cluster.sh(cluster.client, f"test -f {OUT} && echo yes || true") == "yes":
+            break
+        time.sleep(1)
+    return json.loads(cluster.sh(cluster.client, f"cat {OUT}"))
+
+
+def load_result(args, load, moves, started, ended):
+    """The figures of a run every mode shares, its moves summarised."""
+    steady = [r[1] for r in load["new"] if r[1] is not None and not any(m["at"] - 1 <= r[0] <= m["seen"] + 3 for m in moves)]
+    return {
+        "label": args.label, "rate": args.rate, "long": args.long, "seconds": round(ended - started, 1),
+        "requests": len(load["new"]), "failed": sum(1 for r in load["new"] if r[2]),
+        "long_broken": sum(1 for c in load["long"] if c[1]), "p99_steady": percentile(steady, 0.99),
+        "moves": summarise(moves, load, 3.0),
+    }
+
+
+def report(result, columns, out, extra=""):
+    """Print the result and its moves as a Markdown table (columns: (title, key)); append it to `out` as JSON."""
+    print(f"\n{result['label']}: {result['requests']} new requests, {result['failed']} failed; "
+          f"{result['long_broken']} of {result['long']} long-lived broken; p99 steady {result['p99_steady']} s{extra}")
+    columns = [("event", "event"), ("move", "phase")] + columns + [("new failed / sent", None), ("errors", None),
+                                                                   ("long-lived broken", "broken"), ("p99 s", "p99")]
+    print("| " + " | ".join(title for title, _ in columns) + " |")
+    print("|" + "---|" * len(columns))
+    for r in result["moves"]:
+        cells = {"new failed / sent": f"{r['failed']} / {r['requests']}", "errors": ", ".join(r["errors"]) or "-"}
+        print("| " + " | ".join(cells[title] if key is None else str(r[key]) for title, key in columns) + " |")
+    if out:
+        with open(out, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(result) + "\n")
+
+
 def transitions(cluster):
     found = {}
     for director in cluster.directors:
@@ -222,46 +272,22 @@ def main():
     events = [(e.split(":")[0], int(e.split(":")[1]) if ":" in e else 1) for e in args.events.split(",")]
 
     cluster = Cluster(args.scenario)
-    with open(os.path.join(HERE, "failover_client.py"), "rb") as handle:
-        code = base64.b64encode(handle.read()).decode()
-    cluster.sh(cluster.client, f"echo {code} | base64 -d > /var/tmp/lvs-bench-client.py; rm -f {OUT} {OUT}.stop")
     before = transitions(cluster)
-    cluster.background(cluster.client, f"python3 /var/tmp/lvs-bench-client.py {cluster.vip} {args.rate} {args.long} {OUT}")
-    time.sleep(5)   # long-lived connections open, their state synced (batches leave within 3 s)
-    started = cluster.now()
+    started = start_load(cluster, args.rate, args.long)
     try:
         moves = run_events(cluster, events, args.switch_file, args.hold)
     finally:
-        cluster.sh(cluster.client, f"touch {OUT}.stop")
+        stop_load(cluster)
         heal(cluster, args.switch_file)
     ended = cluster.now()
-    for _ in range(60):
-        if cluster.sh(cluster.client, f"test -f {OUT} && echo yes || true") == "yes":
-            break
-        time.sleep(1)
-    load = json.loads(cluster.sh(cluster.client, f"cat {OUT}"))
+    load = collect_load(cluster)
     after = transitions(cluster)
     expected = 2 * sum(count for _, count in events)
     masters = sum(1 for d in cluster.directors for f in after[d][len(before[d]):] if f[3] == "MASTER")
-    rows = summarise(moves, load, 3.0)
-    steady = [r[1] for r in load["new"] if r[1] is not None and not any(m["at"] - 1 <= r[0] <= m["seen"] + 3 for m in moves)]
-    result = {
-        "label": args.label, "rate": args.rate, "long": args.long, "seconds": round(ended - started, 1),
-        "requests": len(load["new"]), "failed": sum(1 for r in load["new"] if r[2]),
-        "long_broken": sum(1 for c in load["long"] if c[1]), "p99_steady": percentile(steady, 0.99),
-        "master_transitions": masters, "expected_master_transitions": expected, "moves": rows,
-    }
-    print(f"\n{args.label}: {result['requests']} new requests, {result['failed']} failed; "
-          f"{result['long_broken']} of {args.long} long-lived broken; p99 steady {result['p99_steady']} s; "
-          f"MASTER transitions {masters} (moves {expected})")
-    print("| event | move | takeover s | GARP after the action s | new failed / sent | errors | long-lived broken | p99 s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['event']} | {r['phase']} | {r['takeover']} | {r['after_action']} | {r['failed']} / {r['requests']} | "
-              f"{', '.join(r['errors']) or '-'} | {r['broken']} | {r['p99']} |")
-    if args.out:
-        with open(args.out, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(result) + "\n")
+    result = dict(load_result(args, load, moves, started, ended), master_transitions=masters,
+                  expected_master_transitions=expected)
+    report(result, [("takeover s", "takeover"), ("GARP after the action s", "after_action")], args.out,
+           f"; MASTER transitions {masters} (moves {expected})")
     return 0 if all(m["moved"] for m in moves) else 1
 
 
