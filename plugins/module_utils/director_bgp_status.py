@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 
-# One command on each director, its three answers split by SEPARATOR.
+from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import ANNOUNCE_INTERFACE
+
+# One command on each director (the model's ecmp.read, which tasks/status.yml runs), its three answers split by
+# SEPARATOR.
 SEPARATOR = '--- lvs.ha ---'
 BGP_READ = ("vtysh -c 'show bgp summary json'; echo '%s'; vtysh -c 'show bfd peers json'; echo '%s'; "
-            "ip -j addr show dev lvsha0" % (SEPARATOR, SEPARATOR))
+            "ip -j addr show dev %s" % (SEPARATOR, SEPARATOR, ANNOUNCE_INTERFACE))
 PEER_LINE = '  %-14s peer %-15s AS %-10s %-12s BFD %-5s sent %s'
 ANNOUNCE_LINE = '  %-14s announces %s'
 

@@ -23,6 +23,7 @@ do not know.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import family
@@ -32,6 +33,10 @@ MODES = ('vrrp', 'ecmp')
 # The dummy interface that holds the VIPs this director announces.
 ANNOUNCE_INTERFACE = 'lvsha0'
 ANNOUNCE_SCRIPT = '/usr/local/sbin/lvs-ha-announce'
+# keepalived's defaults where a check sets neither: delay_loop (also the first
+# check's warmup) and connect_timeout; MISC_CHECK's misc_timeout is delay_loop.
+KEEPALIVED_DELAY_LOOP = 60
+KEEPALIVED_CONNECT_TIMEOUT = 5
 # sloppy_tcp: take up a TCP flow from any segment, not only a SYN. The VIPs on
 # the dummy must not be answered for by ARP on the directors' other interfaces.
 ECMP_SYSCTLS = {'net.ipv4.vs.sloppy_tcp': 1, 'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.all.arp_announce': 2}
@@ -64,7 +69,36 @@ def ecmp(s, services):
         'vips': vips,
         'interface': ANNOUNCE_INTERFACE,
         'script': ANNOUNCE_SCRIPT,
+        'hold': announce_hold(services),
     }
+
+
+def seconds(value, default):
+    """A keepalived time (seconds, maybe fractional); default when unset or unreadable."""
+    try:
+        return float(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def first_check_done(vs, rs):
+    """Seconds after keepalived starts by which rs's first check has answered: keepalived starts each check at a
+    random time within its warmup (delay_loop unless set), and a check answers within its timeout."""
+    check = rs.get('check') or {}
+    delay_loop = seconds(check.get('delay_loop', vs.get('delay_loop')), KEEPALIVED_DELAY_LOOP)
+    warmup = seconds(check.get('warmup'), delay_loop)
+    if check.get('type') == 'MISC_CHECK':
+        return warmup + seconds(check.get('misc_timeout'), delay_loop)
+    return warmup + seconds(check.get('connect_timeout'), KEEPALIVED_CONNECT_TIMEOUT)
+
+
+def announce_hold(services):
+    """Whole seconds a starting director waits before it announces anything. Its first passed check gives a service
+    quorum while the others have not answered yet: real servers still at weight 0, a Maglev table unlike the other
+    directors', which would send the flows the routers move to it to other real servers. So the first
+    announcement waits until every real server's first check has answered, plus a second."""
+    done = [first_check_done(vs, rs) for vs in services for rs in vs['real_servers']]
+    return int(math.ceil(max(done))) + 1 if done else 0
 
 
 def announce_services(services):
@@ -147,16 +181,24 @@ def ecmp_across_errors(models):
         errors.append('director_mode differs across directors (%s ecmp, %s not); set it once, in the directors\' '
                       'group_vars' % (', '.join(m['host'] for m in models if m['ecmp']['enabled']),
                                       ', '.join(m['host'] for m in models if not m['ecmp']['enabled'])))
-    first = models[0] if models else None
     for m in models[1:]:
-        for vs, other in zip(first['virtual_servers'], m['virtual_servers']):
-            a = [(rs['ip'], rs['weight']) for rs in vs['real_servers']]
-            b = [(rs['ip'], rs['weight']) for rs in other['real_servers']]
-            if a != b:
-                errors.append('virtual server %s: real servers differ between %s (%s) and %s (%s); mh picks the same one '
-                              'for a flow only from the same list, in the same order, with the same weights'
-                              % (vs['name'], first['host'], _servers(a), m['host'], _servers(b)))
+        for name, a, b in differing_real_servers(models[0], m):
+            errors.append('virtual server %s: real servers differ between %s (%s) and %s (%s); mh picks the same one '
+                          'for a flow only from the same list, in the same order, with the same weights'
+                          % (name, models[0]['host'], _servers(a), m['host'], _servers(b)))
     return errors
+
+
+def differing_real_servers(first, m):
+    """The virtual servers whose real servers (address and weight, in order) differ between two directors: the
+    name and both lists."""
+    out = []
+    for vs, other in zip(first['virtual_servers'], m['virtual_servers']):
+        a = [(rs['ip'], rs['weight']) for rs in vs['real_servers']]
+        b = [(rs['ip'], rs['weight']) for rs in other['real_servers']]
+        if a != b:
+            out.append((vs['name'], a, b))
+    return out
 
 
 def _servers(pairs):

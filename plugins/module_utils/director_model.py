@@ -16,6 +16,7 @@ input is not refused here: the preflight reports it, naming the variable.
 
 from __future__ import annotations
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_bgp_status import BGP_READ
 from ansible_collections.lvs.ha.plugins.module_utils.director_depool import depool_guard
 from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import ECMP_SYSCTLS, announce_services, ecmp
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import family
@@ -249,6 +250,16 @@ def virtual_server(v, s, groups_by_name, default_rs, drained):
     return model, mark
 
 
+def hash_fallback(vs):
+    """sh and mh keep a real server at weight 0 in their table (its slots are kept for its return) and drop the new
+    flows that hash to it, unless the scheduler's fallback flag sends them to another: so a service whose failed
+    real servers stay at weight 0 (inhibit_on_failure: ecmp, the depool guard's keep) gets it."""
+    flag = '%s-fallback' % vs['scheduler']
+    if vs['scheduler'] in ('sh', 'mh') and any(as_bool(rs['inhibit_on_failure']) for rs in vs['real_servers']) \
+            and flag not in vs['scheduler_flags']:
+        vs['scheduler_flags'] = list(vs['scheduler_flags']) + [flag]
+
+
 def stray_tcp(services, own, enabled):
     """TCP services (not served by this director itself: own, its addresses) whose stray segments nftables drops
     after IPVS; services: IPv4 ``address . port``, services6 the IPv6 ones."""
@@ -327,9 +338,11 @@ def director_model(settings, host, groups, hosts, drained):
         fwmarks.extend([mark] if mark else [])
     macs = director_macs(directors, host, hosts)
     is_two_node = two_node(services, fwmarks, director_addresses(directors, host, s, hosts), macs)
-    bgp = ecmp(s, services)
+    bgp = dict(ecmp(s, services), read=BGP_READ)
     if bgp['enabled']:
         announce_services(services)
+    for vs in services:
+        hash_fallback(vs)
     # ecmp: no VRRP, so no sync daemon to follow one (mh makes every director choose alike instead).
     daemon = sync(s, instances if not bgp['enabled'] else [])
     v6 = [i for i in instances if i['family'] == 6]
@@ -349,7 +362,9 @@ def director_model(settings, host, groups, hosts, drained):
         'vrrp_nice': as_int(s['director_vrrp_nice'], None),
         'address': s['director_address'],
         'address6': s['director_address6'],
-        'peers': peers[4],
+        # The peer filter's set. ecmp has no VRRP and no sync daemon: nothing to accept from anyone, and a
+        # director added changes nothing on the others.
+        'peers': peers[4] if not bgp['enabled'] else [],
         # The peer filter's IPv6 set, when every IPv6 instance is unicast: multicast IPv6 adverts come from
         # link-local addresses, which the filter does not know.
         'peers6': peers[6] if all(i['unicast_peers'] for i in v6) and v6 else [],

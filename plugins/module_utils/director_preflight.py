@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.lvs.ha.plugins.module_utils.director_depool import depool_errors
-from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import ecmp_across_errors, ecmp_errors
+from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import differing_real_servers, ecmp_across_errors, ecmp_errors
 from ansible_collections.lvs.ha.plugins.module_utils.director_two_node import two_node_errors
 from ansible_collections.lvs.ha.plugins.module_utils.director_families import instance_family_errors, service_family_errors
 from ansible_collections.lvs.ha.plugins.module_utils.ipvs_model import CHECK_TYPES, FORWARDING, PROTOCOLS, SCHEDULERS
@@ -300,15 +300,15 @@ def real_server_errors(rs, vs, host, host_vars):
 
 def across_errors(models, group):
     """The checks across directors: the same instances and services everywhere, priorities that elect one master."""
-    if any(m.get('ecmp', {}).get('enabled') for m in models):
-        errors = ecmp_across_errors(models)
-    else:
-        errors = []
+    ecmp = any(m.get('ecmp', {}).get('enabled') for m in models)
+    errors = ecmp_across_errors(models) if ecmp else []
     if len(models) < 2:
         return errors
     first = models[0]
     for m in models[1:]:
-        errors += _compare_instances(first, m, group) + _compare_services(first, m, group)
+        # ecmp's own message already names real servers that differ.
+        told = {name for name, _a, _b in differing_real_servers(first, m)} if ecmp else set()
+        errors += _compare_instances(first, m, group) + _compare_services(first, m, group, told)
     for i in first['instances']:
         ranked = sorted(({'host': m['host'], 'priority': j['priority'], 'inst': j}
                          for m in models for j in m['instances'] if j['name'] == i['name']),
@@ -328,14 +328,14 @@ def _compare_instances(first, m, group):
             for i, j in zip(first['instances'], m['instances']) for key in SHARED_INSTANCE_KEYS if i[key] != j[key]]
 
 
-def _compare_services(first, m, group):
+def _compare_services(first, m, group, told=()):
     va, vb = [vs['key'] for vs in first['virtual_servers']], [vs['key'] for vs in m['virtual_servers']]
     if va != vb:
         return ['director_virtual_servers differ: %s has [%s], %s has [%s]; define them once in group_vars/%s'
                 % (first['host'], ', '.join(va), m['host'], ', '.join(vb), group)]
     return ['virtual server %s is configured differently on %s and %s (scheduler, persistence, real servers or checks); '
             'define it once in group_vars/%s' % (vs['name'], first['host'], m['host'], group)
-            for vs, other in zip(first['virtual_servers'], m['virtual_servers']) if vs != other]
+            for vs, other in zip(first['virtual_servers'], m['virtual_servers']) if vs != other and vs['name'] not in told]
 
 
 def priority_errors(name, ranked):

@@ -64,6 +64,55 @@ for _ in range(n):
 print(json.dumps(out))
 """
 
+# Runs on a client (start_load): LONG keep-alive connections (a request each
+# every 0.5 s) and a new connection every 0.1 s, until the stop file exists;
+# writes JSON: "new" [start, host name or ERROR], "long" each connection's
+# local port (to find the directors it crossed), the hosts that served it in
+# order, and when and how it broke.
+_LOAD = r"""
+import http.client, json, os, sys, threading, time
+vip, out, long_count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+stop = out + ".stop"
+new, longs, lock = [], [], threading.Lock()
+def get(conn):
+    conn.request("GET", "/")
+    return conn.getresponse().read().decode().strip()
+def long_lived(i):
+    state = {"port": None, "served_by": [], "broken": None, "requests": 0}
+    with lock:
+        longs.append(state)
+    conn = http.client.HTTPConnection(vip, 80, timeout=5)
+    while not os.path.exists(stop):
+        try:
+            name = get(conn)
+            state["port"] = state["port"] or conn.sock.getsockname()[1]
+            if name not in state["served_by"]:
+                state["served_by"].append(name)
+            state["requests"] += 1
+        except OSError as exc:
+            state["broken"] = [time.time(), type(exc).__name__]
+            return
+        time.sleep(0.5)
+threads = [threading.Thread(target=long_lived, args=(i,)) for i in range(long_count)]
+for t in threads:
+    t.start()
+open(out + ".ready", "w").close()
+while not os.path.exists(stop):
+    start = time.time()
+    conn = http.client.HTTPConnection(vip, 80, timeout=2)
+    try:
+        new.append([start, get(conn)])
+    except OSError as exc:
+        new.append([start, "ERROR " + type(exc).__name__])
+    finally:
+        conn.close()
+    time.sleep(max(0.0, 0.1 - (time.time() - start)))
+for t in threads:
+    t.join()
+json.dump({"new": new, "long": longs}, open(out + ".tmp", "w"))
+os.rename(out + ".tmp", out)
+"""
+
 
 def expected_ipvs():
     lines = set()
@@ -151,6 +200,24 @@ def python_command(code, *args):
 def requests_from(client, count, port=80, vip=VIP):
     """Answers (host names or ERROR ...) to `count` requests from `client`."""
     return json.loads(host(client).check_output(python_command(_REQUESTS, vip, port, count)))
+
+
+def start_load(client, out, count, vip=VIP):
+    """Traffic from client through vip (_LOAD, count long-lived connections) until stop_load(client, out)."""
+    c = host(client)
+    c.check_output(f"rm -f {out} {out}.stop {out}.ready")
+    c.check_output(f"systemd-run --unit=lvs-load --collect {python_command(_LOAD, vip, out, count)}")
+    ready, _ = wait_until(lambda: c.file(out + ".ready").exists, 30)
+    assert ready, f"the load on {client} did not start"
+
+
+def stop_load(client, out):
+    """The JSON start_load's traffic wrote, once it has stopped."""
+    c = host(client)
+    c.check_output(f"touch {out}.stop")
+    done, _ = wait_until(lambda: c.file(out).exists, 60)
+    assert done, f"the load on {client} did not finish"
+    return json.loads(c.file(out).content_string)
 
 
 def ipvs_save(name):

@@ -1,6 +1,7 @@
 """Verify of every director active behind ECMP (director_mode ecmp): the router
 has a path through each director, new flows spread over all of them, and a
-director killed, then back, breaks no long-lived flow (tests run in file order).
+director killed, then back, drained, or added breaks no long-lived flow; a
+real server removed moves only its own flows (tests run in file order).
 
 Figures are printed (-s) for docs/reliability.md.
 """
@@ -16,6 +17,7 @@ import docker
 from conftest import shared
 
 DIRECTORS = shared.DIRECTORS
+SPARE = shared.GROUPS["spare_directors"][0]
 ROUTER = shared.GROUPS["routers"][0]
 CLIENT = shared.CLIENTS[0]
 VIP = shared.VIP
@@ -27,52 +29,28 @@ BFD_LOG = "/var/tmp/lvs-ecmp-bfd.log"
 # ipvsadm's counters are the kernel's sums of its per-CPU ones, made by the rate estimator every 2 s.
 STATS_PERIOD = 4
 
-# Runs on the client: LONG keep-alive connections (a request each every 0.5 s)
-# and a new connection every 0.1 s, until the stop file exists; writes JSON
-# with each long-lived connection's local port (to find the directors it crossed).
-_LOAD = r"""
-import http.client, json, os, sys, threading, time
-vip, out, long_count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-stop = out + ".stop"
-new, longs, lock = [], [], threading.Lock()
-def get(conn):
-    conn.request("GET", "/")
-    return conn.getresponse().read().decode().strip()
-def long_lived(i):
-    state = {"port": None, "served_by": [], "broken": None, "requests": 0}
-    with lock:
-        longs.append(state)
-    conn = http.client.HTTPConnection(vip, 80, timeout=5)
-    while not os.path.exists(stop):
-        try:
-            name = get(conn)
-            state["port"] = state["port"] or conn.sock.getsockname()[1]
-            if name not in state["served_by"]:
-                state["served_by"].append(name)
-            state["requests"] += 1
-        except OSError as exc:
-            state["broken"] = [time.time(), type(exc).__name__]
-            return
-        time.sleep(0.5)
-threads = [threading.Thread(target=long_lived, args=(i,)) for i in range(long_count)]
-for t in threads:
-    t.start()
-open(out + ".ready", "w").close()
-while not os.path.exists(stop):
-    start = time.time()
-    conn = http.client.HTTPConnection(vip, 80, timeout=2)
+# Runs on the client: one request from each source port of a range, each
+# connection then reset (no TIME_WAIT here; IPVS schedules a new SYN of a reset
+# flow again), so that the same flows can be asked again: {port: host name}.
+_KEYED = r"""
+import http.client, json, socket, struct, sys
+vip, client, first, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+out = {}
+for port in range(first, first + count):
+    conn = http.client.HTTPConnection(vip, 80, timeout=3, source_address=(client, port))
     try:
-        new.append([start, get(conn)])
+        conn.request("GET", "/")
+        out[port] = conn.getresponse().read().decode().strip()
     except OSError as exc:
-        new.append([start, "ERROR " + type(exc).__name__])
+        out[port] = "ERROR " + type(exc).__name__
     finally:
+        if conn.sock:
+            conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()
-    time.sleep(max(0.0, 0.1 - (time.time() - start)))
-for t in threads:
-    t.join()
-json.dump({"new": new, "long": longs}, open(out + ".tmp", "w"))
-os.rename(out + ".tmp", out)
+print(json.dumps(out))
 """
+# Below the client's ephemeral ports (32768-60999).
+KEYED_PORTS = (30000, 200)
 
 
 def monitor_stamp(line):
@@ -110,19 +88,38 @@ def client_ports(director):
                                        out, re.M)}
 
 
+def keyed_requests():
+    """The real server of each of KEYED_PORTS' flows."""
+    code = shared.python_command(_KEYED, VIP, shared.ADDRESS[CLIENT], *KEYED_PORTS)
+    return {int(k): v for k, v in json.loads(shared.host(CLIENT).check_output(code)).items()}
+
+
+def weight(director, real):
+    """The weight of real in the VIP's service on director (None: not there)."""
+    for line in shared.ipvs_save(director):
+        m = re.match(rf"-a -t {re.escape(VIP)}:80 -r {re.escape(shared.ADDRESS[real])}:80 .*-w (\d+)", line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def changed_tasks(stdout, name):
+    """The tasks of an ansible-playbook run that changed host `name`."""
+    tasks, task = [], None
+    for line in stdout.splitlines():
+        if line.startswith("TASK [") or line.startswith("RUNNING HANDLER ["):
+            task = line.split("[", 1)[1].rsplit("]", 1)[0]
+        elif line.startswith(f"changed: [{name}]"):
+            tasks.append(task)
+    return tasks
+
+
 def start_load(count):
-    client = shared.host(CLIENT)
-    client.check_output(f"rm -f {OUT} {OUT}.stop {OUT}.ready")
-    client.check_output(f"systemd-run --unit=lvs-ecmp-load --collect {shared.python_command(_LOAD, VIP, OUT, count)}")
-    shared.wait_until(lambda: client.file(OUT + ".ready").exists, 30)
+    shared.start_load(CLIENT, OUT, count)
 
 
 def stop_load():
-    client = shared.host(CLIENT)
-    client.check_output(f"touch {OUT}.stop")
-    done, _ = shared.wait_until(lambda: client.file(OUT).exists, 60)
-    assert done, "the client's load did not finish"
-    return json.loads(client.file(OUT).content_string)
+    return shared.stop_load(CLIENT, OUT)
 
 
 def test_every_director_announces_the_vip_with_bfd():
@@ -246,3 +243,75 @@ def test_status_shows_every_directors_sessions_announcements_and_share():
         assert re.search(rf"{director}\s+peer 10\.84\.1\.2\s+AS 65000\s+Established\s+BFD up", out), out[-3000:]
         assert re.search(rf"{director}\s+announces {re.escape(VIP)}/32", out), out[-3000:]
     assert "No warnings: every director announces its VIPs to every router" in out, out[-3000:]
+
+
+def test_a_fourth_director_added_under_traffic_takes_a_share_and_breaks_no_flow(tmp_path):
+    # The operator's way: the new host in the inventory's directors, then the whole site (the preflight compares
+    # every director); the router peers with any director of its listen range.
+    added = tmp_path / "added.yml"
+    added.write_text(json.dumps({"directors": {"hosts": {SPARE: None}}}))
+    directors = DIRECTORS + [SPARE]
+    start_load(30)
+    time.sleep(2)
+    run = ansible_playbook("lvs.ha.site", "-i", str(added))
+    announced, waited = shared.wait_until(lambda: shared.ADDRESS[SPARE] in next_hops(), 60, 0.5)
+    announced_at = float(shared.host(CLIENT).check_output("date +%s.%N"))
+    time.sleep(3)
+    crossed = client_ports(SPARE)
+    load = stop_load()
+    before = {d: vip_conns(d) for d in directors}
+    answers = shared.requests_from(CLIENT, 200)
+    time.sleep(STATS_PERIOD)
+    conns = {d: vip_conns(d) - before[d] for d in directors}
+    longs = load["long"]
+    moved = [c for c in longs if c["port"] in crossed]
+    broken = [c for c in longs if c["broken"]]
+    failed = [(round(t - announced_at, 2), a) for t, a in load["new"] if a.startswith("ERROR")]
+    recap = {h: int(n) for h, n in re.findall(r"^(\S+)\s*: ok=\d+\s+changed=(\d+)", run.stdout, re.M)}
+    print(f"\n{SPARE} added: site run {recap} (changed per host); announced {waited:.1f} s after the run; "
+          f"long-lived: {len(longs)}, {len(moved)} moved to it, {len(broken)} broken; {len(failed)} of "
+          f"{len(load['new'])} new requests failed (s after the announcement was seen) {failed}; then 200 new "
+          f"connections: per director {conns}")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert recap[SPARE] > 0 and all(recap[h] == 0 for h in recap if h != SPARE), \
+        {h: changed_tasks(run.stdout, h) for h in recap if h != SPARE}
+    assert announced and next_hops() == sorted(shared.ADDRESS[d] for d in directors), next_hops()
+    assert len(longs) == 30 and moved, (len(longs), crossed)
+    assert not broken and not failed, (broken, failed)
+    assert all(len(c["served_by"]) == 1 for c in longs), longs
+    assert not [a for a in answers if a.startswith("ERROR")], answers
+    # Four directors: each takes its share, 0.6 of a fair one at least (as 20 % of three).
+    assert sum(conns.values()) == 200 and all(c >= 0.15 * 200 for c in conns.values()), conns
+
+
+def test_a_real_server_removed_moves_only_its_flows():
+    directors = DIRECTORS + [SPARE]
+    removed, kept = shared.REALS[2], shared.REALS[:2]
+    before = keyed_requests()
+    start_load(30)
+    time.sleep(2)
+    shared.host(removed).check_output("systemctl stop lab-web")
+    try:
+        out, waited = shared.wait_until(lambda: all(weight(d, removed) == 0 for d in directors), 30)
+        load = stop_load()
+        after = keyed_requests()
+    finally:
+        shared.host(removed).check_output("systemctl start lab-web")
+    back, _ = shared.wait_until(lambda: all(weight(d, removed) == 1 for d in directors), 30)
+    theirs = [p for p, name in before.items() if name == removed]
+    others = [p for p, name in before.items() if name in kept]
+    moved_others = [p for p in others if after[p] != before[p]]
+    longs = load["long"]
+    broken = [c for c in longs if c["broken"]]
+    print(f"\n{removed} removed (weight 0 on every director after {waited:.1f} s): of {len(before)} flows asked "
+          f"again, {len(theirs)} were on it and moved to {sorted({after[p] for p in theirs})}; "
+          f"{len(moved_others)} of {len(others)} of the others moved; long-lived: {len(longs)}, "
+          f"{len([c for c in longs if removed in c['served_by']])} on it, {len(broken)} broken")
+    assert out and back, {d: weight(d, removed) for d in directors}
+    assert sorted(set(before.values())) == sorted(shared.REALS), before
+    assert all(after[p] in kept for p in theirs), {p: after[p] for p in theirs}
+    # Its slots in the Maglev table stay its own (weight 0) and fall back to others (mh-fallback): no other
+    # flow moves. Without the flag its flows were dropped; with the table rebuilt, some others would move.
+    assert not moved_others, {p: (before[p], after[p]) for p in moved_others}
+    # A long-lived flow breaks only if it was on the removed real server (its web service stopped).
+    assert all(removed in c["served_by"] for c in broken), broken

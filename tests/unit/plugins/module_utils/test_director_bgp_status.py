@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 
-import yaml
-
 from ansible_collections.lvs.ha.plugins.module_utils.director_bgp_status import BGP_READ, SEPARATOR, parse
 from ansible_collections.lvs.ha.plugins.module_utils.director_status import status_lines
 
@@ -52,8 +50,9 @@ def director(host, **over):
 
 
 def test_the_role_reads_what_the_parser_splits():
-    with open(os.path.join(ROOT, 'roles', 'director', 'vars', 'main.yml'), encoding='utf-8') as f:
-        assert yaml.safe_load(f)['_director_bgp_read'] == BGP_READ
+    with open(os.path.join(ROOT, 'roles', 'director', 'tasks', 'status.yml'), encoding='utf-8') as f:
+        assert 'argv: [sh, -c, "{{ _director_model.ecmp.read }}"]' in f.read()
+    assert BGP_READ.count(SEPARATOR) == 2 and BGP_READ.endswith('dev lvsha0')
 
 
 def test_parse():

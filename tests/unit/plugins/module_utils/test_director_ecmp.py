@@ -12,6 +12,7 @@ import copy
 
 import pytest
 
+from ansible_collections.lvs.ha.plugins.module_utils.director_bgp_status import BGP_READ
 from ansible_collections.lvs.ha.plugins.module_utils.director_ecmp import ANNOUNCE_SCRIPT, vip_prefix
 from ansible_collections.lvs.ha.plugins.module_utils.director_model import SETTINGS, director_model
 from ansible_collections.lvs.ha.plugins.module_utils.director_preflight import preflight_errors
@@ -62,6 +63,8 @@ def errors(ms):
 def test_every_director_is_active_and_announces_through_its_quorum_scripts():
     m = models()[1]
     assert m['instances'] == [] and not m['sync']['enabled'] and m['rejoin_hold'] == 0 and m['switchover_file'] == ''
+    # No VRRP or sync to accept from a peer: adding a director changes nothing on the others.
+    assert m['peers'] == [] and m['peers6'] == []
     (vs,) = m['virtual_servers']
     assert vs['quorum_up'] == ANNOUNCE_SCRIPT + ' up 10.84.0.10/32 10.84.0.10_80'
     assert vs['quorum_down'] == ANNOUNCE_SCRIPT + ' down 10.84.0.10/32 10.84.0.10_80'
@@ -72,7 +75,7 @@ def test_every_director_is_active_and_announces_through_its_quorum_scripts():
     assert m['ecmp'] == {'enabled': True, 'asn': 65001, 'router_id': '10.84.1.12',
                          'peers': [{'address': '10.84.1.2', 'asn': 65000, 'bfd': True}],
                          'bfd': {'interval': 200, 'multiplier': 3}, 'vips': ['10.84.0.10/32'], 'interface': 'lvsha0',
-                         'script': ANNOUNCE_SCRIPT}
+                         'script': ANNOUNCE_SCRIPT, 'hold': 5, 'read': BGP_READ}
     assert m['sysctls']['net.ipv4.vs.sloppy_tcp'] == 1 and not m['stray_tcp']['enabled']
 
 
@@ -81,6 +84,45 @@ def test_vrrp_mode_is_untouched():
                                                                'vips': ['10.84.0.10/24']}])[0]
     assert not m['ecmp']['enabled'] and m['sync']['enabled'] and 'net.ipv4.vs.sloppy_tcp' not in m['sysctls']
     assert m['virtual_servers'][0]['quorum_up'] is None
+
+
+@pytest.mark.parametrize('check, vs_over, hold', [
+    ({}, {}, 5),                                                     # warmup = delay_loop 2, connect_timeout 2, +1
+    ({'warmup': 0}, {}, 3),
+    ({'connect_timeout': 2.5}, {}, 6),                               # whole seconds, rounded up
+    ({'type': 'MISC_CHECK', 'misc_path': '/bin/true', 'misc_timeout': 10}, {}, 13),
+    ({'type': 'MISC_CHECK', 'misc_path': '/bin/true'}, {'delay_loop': 4}, 9),   # misc_timeout: delay_loop
+    ({'connect_timeout': None}, {'delay_loop': None}, 66),           # keepalived's defaults: 60 and 5
+])
+def test_a_starting_director_holds_until_every_first_check_has_answered(check, vs_over, hold):
+    vs = dict(BASE['director_virtual_servers'][0], check=check, **vs_over)
+    m = models(director_virtual_servers=[vs])[0]
+    assert m['ecmp']['hold'] == hold
+
+
+def test_the_longest_real_server_sets_the_hold():
+    vs = dict(BASE['director_virtual_servers'][0], real_servers=[
+        {'ip': '10.84.1.21', 'port': 80}, {'ip': '10.84.1.22', 'port': 80, 'check': {'connect_timeout': 9}}])
+    assert models(director_virtual_servers=[vs])[0]['ecmp']['hold'] == 12
+
+
+VRRP = {'director_mode': 'vrrp', 'director_vrrp_instances': [{'name': 'VI_1', 'virtual_router_id': 51,
+                                                             'vips': ['10.84.0.10/24']}]}
+
+
+@pytest.mark.parametrize('over, vs_over, flags', [
+    ({}, {}, ['mh-port', 'mh-fallback']),                            # ecmp: failed real servers stay at weight 0
+    ({}, {'scheduler_flags': ['mh-fallback', 'mh-port']}, ['mh-fallback', 'mh-port']),   # not twice
+    (VRRP, {'scheduler': 'sh', 'scheduler_flags': []}, ['sh-fallback']),   # the depool guard's keep: weight 0 too
+    (dict(VRRP, director_depool_policy='off'), {}, ['mh-port']),     # failed real servers leave the table
+    (VRRP, {'scheduler': 'wlc', 'scheduler_flags': []}, []),         # no hash table to keep
+])
+def test_hashing_schedulers_fall_back_from_a_real_server_at_weight_0(over, vs_over, flags):
+    # Without the flag, sh and mh drop the new flows that hash to a real server at weight 0 (the ecmp scenario
+    # saw every such request time out).
+    vs = dict(BASE['director_virtual_servers'][0], **vs_over)
+    m = models(director_virtual_servers=[vs], **over)[0]
+    assert m['virtual_servers'][0]['scheduler_flags'] == flags
 
 
 def test_vip_prefix():
@@ -116,3 +158,14 @@ def test_bad_ecmp_inventory_is_refused(over, fragments):
     found = '\n'.join(errors(models(**over)))
     for fragment in fragments:
         assert fragment in found, found
+
+
+def test_real_servers_that_differ_are_told_once():
+    reordered = [dict(BASE['director_virtual_servers'][0], real_servers=[
+        {'ip': '10.84.1.22'}, {'ip': '10.84.1.21'}, {'ip': '10.84.1.23'}])]
+    found = errors(models(d2={'director_virtual_servers': reordered}))
+    assert len(found) == 1 and 'mh picks the same one' in found[0], found
+    # Anything else that differs in a service is still told, by the generic message.
+    checked = [dict(BASE['director_virtual_servers'][0], check={'connect_timeout': 9})]
+    found = errors(models(d2={'director_virtual_servers': checked}))
+    assert len(found) == 1 and 'configured differently on d1 and d2' in found[0], found
