@@ -37,6 +37,9 @@ ANNOUNCE_SCRIPT = '/usr/local/sbin/lvs-ha-announce'
 # check's warmup) and connect_timeout; MISC_CHECK's misc_timeout is delay_loop.
 KEEPALIVED_DELAY_LOOP = 60
 KEEPALIVED_CONNECT_TIMEOUT = 5
+# The hold runs from the announce unit's start, before keepalived's: its start
+# and the checkers' (up to 1 s in the TCG lab) come out of the margin.
+HOLD_MARGIN = 2
 # sloppy_tcp: take up a TCP flow from any segment, not only a SYN. The VIPs on
 # the dummy must not be answered for by ARP on the directors' other interfaces.
 ECMP_SYSCTLS = {'net.ipv4.vs.sloppy_tcp': 1, 'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.all.arp_announce': 2}
@@ -96,9 +99,9 @@ def announce_hold(services):
     """Whole seconds a starting director waits before it announces anything. Its first passed check gives a service
     quorum while the others have not answered yet: real servers still at weight 0, a Maglev table unlike the other
     directors', which would send the flows the routers move to it to other real servers. So the first
-    announcement waits until every real server's first check has answered, plus a second."""
+    announcement waits until every real server's first check has answered, plus HOLD_MARGIN."""
     done = [first_check_done(vs, rs) for vs in services for rs in vs['real_servers']]
-    return int(math.ceil(max(done))) + 1 if done else 0
+    return int(math.ceil(max(done))) + HOLD_MARGIN if done else 0
 
 
 def announce_services(services):

@@ -75,7 +75,7 @@ def test_every_director_is_active_and_announces_through_its_quorum_scripts():
     assert m['ecmp'] == {'enabled': True, 'asn': 65001, 'router_id': '10.84.1.12',
                          'peers': [{'address': '10.84.1.2', 'asn': 65000, 'bfd': True}],
                          'bfd': {'interval': 200, 'multiplier': 3}, 'vips': ['10.84.0.10/32'], 'interface': 'lvsha0',
-                         'script': ANNOUNCE_SCRIPT, 'hold': 5, 'read': BGP_READ}
+                         'script': ANNOUNCE_SCRIPT, 'hold': 6, 'read': BGP_READ}
     assert m['sysctls']['net.ipv4.vs.sloppy_tcp'] == 1 and not m['stray_tcp']['enabled']
 
 
@@ -87,12 +87,12 @@ def test_vrrp_mode_is_untouched():
 
 
 @pytest.mark.parametrize('check, vs_over, hold', [
-    ({}, {}, 5),                                                     # warmup = delay_loop 2, connect_timeout 2, +1
-    ({'warmup': 0}, {}, 3),
-    ({'connect_timeout': 2.5}, {}, 6),                               # whole seconds, rounded up
-    ({'type': 'MISC_CHECK', 'misc_path': '/bin/true', 'misc_timeout': 10}, {}, 13),
-    ({'type': 'MISC_CHECK', 'misc_path': '/bin/true'}, {'delay_loop': 4}, 9),   # misc_timeout: delay_loop
-    ({'connect_timeout': None}, {'delay_loop': None}, 66),           # keepalived's defaults: 60 and 5
+    ({}, {}, 6),                                                     # warmup = delay_loop 2, connect_timeout 2, +2
+    ({'warmup': 0}, {}, 4),
+    ({'connect_timeout': 2.5}, {}, 7),                               # whole seconds, rounded up
+    ({'type': 'MISC_CHECK', 'misc_path': '/bin/true', 'misc_timeout': 10}, {}, 14),
+    ({'type': 'MISC_CHECK', 'misc_path': '/bin/true'}, {'delay_loop': 4}, 10),   # misc_timeout: delay_loop
+    ({'connect_timeout': None}, {'delay_loop': None}, 67),           # keepalived's defaults: 60 and 5
 ])
 def test_a_starting_director_holds_until_every_first_check_has_answered(check, vs_over, hold):
     vs = dict(BASE['director_virtual_servers'][0], check=check, **vs_over)
@@ -103,7 +103,7 @@ def test_a_starting_director_holds_until_every_first_check_has_answered(check, v
 def test_the_longest_real_server_sets_the_hold():
     vs = dict(BASE['director_virtual_servers'][0], real_servers=[
         {'ip': '10.84.1.21', 'port': 80}, {'ip': '10.84.1.22', 'port': 80, 'check': {'connect_timeout': 9}}])
-    assert models(director_virtual_servers=[vs])[0]['ecmp']['hold'] == 12
+    assert models(director_virtual_servers=[vs])[0]['ecmp']['hold'] == 13
 
 
 VRRP = {'director_mode': 'vrrp', 'director_vrrp_instances': [{'name': 'VI_1', 'virtual_router_id': 51,
