@@ -37,8 +37,8 @@ ANNOUNCE_SCRIPT = '/usr/local/sbin/lvs-ha-announce'
 # check's warmup) and connect_timeout; MISC_CHECK's misc_timeout is delay_loop.
 KEEPALIVED_DELAY_LOOP = 60
 KEEPALIVED_CONNECT_TIMEOUT = 5
-# The hold runs from the announce unit's start, before keepalived's: its start
-# and the checkers' (up to 1 s in the TCG lab) come out of the margin.
+# Slack for a check that starts late on a loaded host (keepalived's start took
+# up to 1 s in the TCG lab).
 HOLD_MARGIN = 2
 # sloppy_tcp: take up a TCP flow from any segment, not only a SYN. The VIPs on
 # the dummy must not be answered for by ARP on the directors' other interfaces.
@@ -84,23 +84,24 @@ def seconds(value, default):
         return default
 
 
-def first_check_done(vs, rs):
-    """Seconds after keepalived starts by which rs's first check has answered: keepalived starts each check at a
-    random time within its warmup (delay_loop unless set), and a check answers within its timeout."""
+def checked_within(vs, rs):
+    """Seconds within which keepalived checks rs, from its start or from any moment: it starts each check at a
+    random time within its warmup (delay_loop unless set), then every delay_loop, and a check answers within its
+    timeout."""
     check = rs.get('check') or {}
     delay_loop = seconds(check.get('delay_loop', vs.get('delay_loop')), KEEPALIVED_DELAY_LOOP)
-    warmup = seconds(check.get('warmup'), delay_loop)
+    period = max(seconds(check.get('warmup'), delay_loop), delay_loop)
     if check.get('type') == 'MISC_CHECK':
-        return warmup + seconds(check.get('misc_timeout'), delay_loop)
-    return warmup + seconds(check.get('connect_timeout'), KEEPALIVED_CONNECT_TIMEOUT)
+        return period + seconds(check.get('misc_timeout'), delay_loop)
+    return period + seconds(check.get('connect_timeout'), KEEPALIVED_CONNECT_TIMEOUT)
 
 
 def announce_hold(services):
-    """Whole seconds a starting director waits before it announces anything. Its first passed check gives a service
-    quorum while the others have not answered yet: real servers still at weight 0, a Maglev table unlike the other
-    directors', which would send the flows the routers move to it to other real servers. So the first
-    announcement waits until every real server's first check has answered, plus HOLD_MARGIN."""
-    done = [first_check_done(vs, rs) for vs in services for rs in vs['real_servers']]
+    """Whole seconds a VIP that is not announced waits after a service of it gains quorum. That first passed check
+    comes while other real servers are still at weight 0 (unchecked since keepalived started, or since they came
+    back): a Maglev table unlike the other directors', which would send the flows the routers move here to other
+    real servers. So the announcement waits until every real server has been checked, plus HOLD_MARGIN."""
+    done = [checked_within(vs, rs) for vs in services for rs in vs['real_servers']]
     return int(math.ceil(max(done))) + HOLD_MARGIN if done else 0
 
 

@@ -148,11 +148,12 @@ def test_new_flows_spread_over_every_director_and_real_server():
     assert all(c >= 0.2 * 150 for c in conns.values()), conns
 
 
-def test_a_director_killed_is_withdrawn_and_breaks_no_long_lived_flow():
-    victim, survivors = DIRECTORS[0], DIRECTORS[1:]
+def lose(victim, act):
+    """Load the VIP (30 long-lived flows, a new connection every 0.1 s), act() on victim, until the router has
+    withdrawn it and 6 s more. From the router's view, on the lab's one clock: its route changes and the victim's
+    BFD packets (the last one is its last sign of life: detection and withdrawal are measured from it, as a
+    capture would)."""
     router = shared.host(ROUTER)
-    # The router's view, on the lab's one clock: its route changes, and the victim's BFD packets (the last one
-    # is the last sign of life: detection and withdrawal are measured from it, as a capture would).
     router.check_output(f"rm -f {ROUTES} {BFD_LOG}; systemd-run --unit=lvs-ecmp-routes --collect sh -c "
                         f"'exec ip -ts monitor route nexthop > {ROUTES}'; systemd-run --unit=lvs-ecmp-bfd --collect "
                         f"sh -c 'exec tcpdump -i any -n -tt -l udp dst port 3784 and src host {shared.ADDRESS[victim]} "
@@ -160,35 +161,49 @@ def test_a_director_killed_is_withdrawn_and_breaks_no_long_lived_flow():
     start_load(30)
     time.sleep(3)
     crossed = client_ports(victim)
-    killed_at = float(shared.host(CLIENT).check_output("date +%s.%N"))
-    docker.from_env().containers.get(victim).kill()
+    acted_at = float(shared.host(CLIENT).check_output("date +%s.%N"))
+    act()
     gone, waited = shared.wait_until(lambda: shared.ADDRESS[victim] not in next_hops(), 30, 0.2)
     time.sleep(6)
     load = stop_load()
     router.check_output("systemctl stop lvs-ecmp-routes lvs-ecmp-bfd || true")
     last_bfd = max(float(line.split()[0]) for line in router.check_output(f"cat {BFD_LOG}").splitlines() if line.strip())
-    # The first change after the kill of the VIP's route or of a next hop (zebra may edit a kernel next-hop
+    # The first change after the act of the VIP's route or of a next hop (zebra may edit a kernel next-hop
     # group instead of the route): bgpd's withdrawal.
     changes = [line for line in router.check_output(f"cat {ROUTES}").splitlines()
                if VIP in line or re.search(r"\] (Deleted )?id \d+ ", line)]
     after = [s - last_bfd for s in map(monitor_stamp, changes) if s and s > last_bfd]
-    withdrawn = after[0] if after else None
-    failed = [(round(t - killed_at, 2), a) for t, a in load["new"] if a.startswith("ERROR")]
     longs = load["long"]
-    through_victim = [c for c in longs if c["port"] in crossed]
-    broken = [c for c in longs if c["broken"]]
-    print(f"\nkill of {victim} (its last BFD packet {last_bfd - killed_at:.2f} s after the kill call): route withdrawn "
-          f"{withdrawn} s after that packet (seen by polling {waited:.1f} s after the call); "
-          f"{len(failed)} of {len(load['new'])} new requests failed {failed}; long-lived: {len(longs)}, "
-          f"{len(through_victim)} crossed {victim}, {len(broken)} broken {broken[:3]}")
-    assert gone, f"{victim} still a next hop: {next_hops()}"
-    assert next_hops() == sorted(shared.ADDRESS[d] for d in survivors)
-    assert withdrawn is not None and withdrawn <= WITHDRAW_BOUND, (withdrawn, changes)
-    assert len(longs) == 30 and through_victim, (len(longs), crossed)
-    assert not broken, broken
+    return {"gone": gone, "waited": waited, "last_bfd": last_bfd - acted_at, "withdrawn": after[0] if after else None,
+            "changes": changes, "new": len(load["new"]), "longs": longs, "crossed": crossed,
+            "failed": [(round(t - acted_at, 2), a) for t, a in load["new"] if a.startswith("ERROR")],
+            "through": [c for c in longs if c["port"] in crossed], "broken": [c for c in longs if c["broken"]]}
+
+
+def told(what, victim, loss):
+    print(f"\n{what} {victim} (its last BFD packet {loss['last_bfd']:.2f} s after the act): route withdrawn "
+          f"{loss['withdrawn']} s after that packet (seen by polling {loss['waited']:.1f} s after the act); "
+          f"{len(loss['failed'])} of {loss['new']} new requests failed {loss['failed']}; long-lived: "
+          f"{len(loss['longs'])}, {len(loss['through'])} crossed {victim}, {len(loss['broken'])} broken "
+          f"{loss['broken'][:3]}")
+
+
+def assert_withdrawn_and_nothing_broken(victim, loss):
+    assert loss["gone"], f"{victim} still a next hop: {next_hops()}"
+    assert next_hops() == sorted(shared.ADDRESS[d] for d in DIRECTORS if d != victim)
+    assert loss["withdrawn"] is not None and loss["withdrawn"] <= WITHDRAW_BOUND, (loss["withdrawn"], loss["changes"])
+    assert len(loss["longs"]) == 30 and loss["through"], (len(loss["longs"]), loss["crossed"])
+    assert not loss["broken"], loss["broken"]
     # A flow keeps its real server on whichever director the router now picks (mh, sloppy_tcp).
-    assert all(len(c["served_by"]) == 1 for c in longs), longs
-    assert all(-1 <= t <= last_bfd - killed_at + withdrawn + 1.0 for t, _ in failed), failed
+    assert all(len(c["served_by"]) == 1 for c in loss["longs"]), loss["longs"]
+    assert all(-1 <= t <= loss["last_bfd"] + loss["withdrawn"] + 1.0 for t, _ in loss["failed"]), loss["failed"]
+
+
+def test_a_director_killed_is_withdrawn_and_breaks_no_long_lived_flow():
+    victim = DIRECTORS[0]
+    loss = lose(victim, lambda: docker.from_env().containers.get(victim).kill())
+    told("kill of", victim, loss)
+    assert_withdrawn_and_nothing_broken(victim, loss)
 
 
 def test_the_director_back_announces_again_and_breaks_no_long_lived_flow():
@@ -207,6 +222,40 @@ def test_the_director_back_announces_again_and_breaks_no_long_lived_flow():
     assert not broken, broken
     assert all(len(c["served_by"]) == 1 for c in load["long"]), load["long"]
     assert not failed, failed
+
+
+def test_a_director_cut_off_is_withdrawn_by_bfd_and_rejoins_breaking_no_flow():
+    # A link cut or a hung host sends no FIN: every packet in or out of the director dropped (before IPVS), so the
+    # router learns of it from BFD alone (3 x 200 ms). Its own checks then fail and its VIP loses quorum; back,
+    # it announces again only after every real server has been checked (the hold), under traffic.
+    victim, cut = DIRECTORS[2], "inet lab_cut"
+    director = shared.host(victim)
+    loss = lose(victim, lambda: director.check_output(
+        f"nft 'add table {cut}; add chain {cut} in {{ type filter hook input priority -500; policy drop; }}; "
+        f"add chain {cut} out {{ type filter hook output priority -500; policy drop; }}'"))
+    told("cut of", victim, loss)
+    try:
+        unchecked, _ = shared.wait_until(lambda: all(weight(victim, r) == 0 for r in shared.REALS), 30)
+    finally:
+        start_load(30)
+        time.sleep(2)
+        director.check_output(f"nft delete table {cut}")
+    back, waited = shared.wait_until(lambda: shared.ADDRESS[victim] in next_hops(), 90, 0.5)
+    time.sleep(3)
+    crossed = client_ports(victim)
+    load = stop_load()
+    held = director.check_output("journalctl -t lvs-ha-announce -n 3 --no-pager")
+    broken = [c for c in load["long"] if c["broken"]]
+    failed = [a for _, a in load["new"] if a.startswith("ERROR")]
+    moved = [c for c in load["long"] if c["port"] in crossed]
+    print(f"{victim} let through again: announced after {waited:.1f} s; long-lived: {len(load['long'])}, "
+          f"{len(moved)} moved to it, {len(broken)} broken; {len(failed)} of {len(load['new'])} new requests "
+          f"failed\n{held}")
+    assert_withdrawn_and_nothing_broken(victim, loss)
+    assert unchecked, {r: weight(victim, r) for r in shared.REALS}
+    assert back and " held " in held, (next_hops(), held)
+    assert moved and not broken and not failed, (broken, failed)
+    assert all(len(c["served_by"]) == 1 for c in load["long"]), load["long"]
 
 
 def test_a_drained_director_is_withdrawn_breaks_no_flow_and_returns():

@@ -88,13 +88,14 @@ def test_vrrp_mode_is_untouched():
 
 @pytest.mark.parametrize('check, vs_over, hold', [
     ({}, {}, 6),                                                     # warmup = delay_loop 2, connect_timeout 2, +2
-    ({'warmup': 0}, {}, 4),
+    ({'warmup': 0}, {}, 6),                                          # checked again every delay_loop
+    ({'warmup': 5}, {}, 9),
     ({'connect_timeout': 2.5}, {}, 7),                               # whole seconds, rounded up
     ({'type': 'MISC_CHECK', 'misc_path': '/bin/true', 'misc_timeout': 10}, {}, 14),
     ({'type': 'MISC_CHECK', 'misc_path': '/bin/true'}, {'delay_loop': 4}, 10),   # misc_timeout: delay_loop
     ({'connect_timeout': None}, {'delay_loop': None}, 67),           # keepalived's defaults: 60 and 5
 ])
-def test_a_starting_director_holds_until_every_first_check_has_answered(check, vs_over, hold):
+def test_a_vip_is_held_until_every_real_server_has_been_checked(check, vs_over, hold):
     vs = dict(BASE['director_virtual_servers'][0], check=check, **vs_over)
     m = models(director_virtual_servers=[vs])[0]
     assert m['ecmp']['hold'] == hold
