@@ -15,8 +15,10 @@ BFD tells the routers of a dead host within its detection time.
 A flow a router moves to another director must meet the same real server
 there: Maglev hashing (mh) over the same real servers in the same order with
 the same weights on every director, sloppy_tcp so a director takes up a flow
-from its middle, and failed real servers kept at weight 0
-(inhibit_on_failure) so that order never changes. NAT cannot work: a reply
+from its middle, failed real servers kept at weight 0 (inhibit_on_failure) so
+that order never changes (mh-fallback, added by the model, sends their flows
+on), and a VIP held before it is announced until every real server has been
+checked (announce_hold). NAT cannot work: a reply
 returns through the director that holds the flow's state, which the routers
 do not know.
 """
